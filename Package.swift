@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// Spindle: a workflow orchestration server speaking gRPC over HTTP/2.
+// No Swift package dependencies: the toolchain plus nghttp2, OpenSSL and zlib from Debian.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Spindle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "spindle", targets: ["spindle"]),
+    ],
+    targets: [
+        // C libraries (Debian: libnghttp2-dev, libssl-dev, zlib1g-dev), with tiny shims for macros.
+        .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Layers, bottom up. Each imports only layers below it.
+        .target(name: "ProtoWire", swiftSettings: strict),
+        .target(name: "Messages", dependencies: ["ProtoWire"], swiftSettings: strict),
+        .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "RPC", dependencies: ["ProtoWire", "Gzip"], swiftSettings: strict),
+        .target(name: "HTTP2", dependencies: ["CNghttp2", "COpenSSL", "RPC"], swiftSettings: strict),
+        .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire"], swiftSettings: strict),
+        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages"],
+                          swiftSettings: strict),
+
+        .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
+        .testTarget(name: "MessagesTests", dependencies: ["Messages", "ProtoWire"],
+                    resources: [.copy("Golden")], swiftSettings: strict),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "Gzip", "ProtoWire"], swiftSettings: strict),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "RPC"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,23 @@
+#ifndef SPINDLE_COPENSSL_SHIM_H
+#define SPINDLE_COPENSSL_SHIM_H
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+// The OpenSSL setters below are C macros (SSL_CTX_ctrl calls underneath), which Swift
+// cannot import. Each wrapper exists only to make one macro callable.
+static inline long spindle_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+static inline int spindle_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_min_proto_version(ctx, version);
+}
+static inline long spindle_SSL_CTX_set_options(SSL_CTX *ctx, long options) {
+    return (long)SSL_CTX_set_options(ctx, (uint64_t)options);
+}
+static inline int spindle_BIO_pending(BIO *bio) {
+    return (int)BIO_pending(bio);
+}
+#endif

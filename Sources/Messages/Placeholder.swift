@@ -1,0 +1,1 @@
+// Messages: placeholder until the layer lands.

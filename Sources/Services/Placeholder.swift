@@ -1,0 +1,1 @@
+// Services: placeholder until the layer lands.

@@ -1,0 +1,1 @@
+print("spindle: not yet wired")

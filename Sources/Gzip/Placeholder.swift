@@ -1,1 +1,0 @@
-// Gzip: placeholder until the layer lands.

@@ -1,0 +1,91 @@
+public import ProtoWire
+
+/// The four shapes of gRPC method.
+public enum MethodKind: Sendable {
+    case unary, clientStreaming, serverStreaming, bidirectionalStreaming
+
+    /// Whether the handler receives exactly one request, delivered before it starts.
+    var takesSingleRequest: Bool { self == .unary || self == .serverStreaming }
+}
+
+/// A method with its handler, erased to what the call driver needs.
+struct MethodHandler: Sendable {
+    let kind: MethodKind
+    /// Runs the handler. `single` is the one request for unary and server-streaming calls;
+    /// `stream` is the queue of requests for the streaming kinds.
+    let run: @Sendable (_ core: CallCore, _ single: FramedMessage?, _ stream: InboundQueue?) async throws -> Void
+}
+
+/// The table of services and methods a server answers, built before it starts.
+public struct Router: Sendable {
+    var services: [String: [String: MethodHandler]] = [:]
+
+    public init() {}
+
+    /// Fully-qualified names of the registered services, sorted.
+    public var serviceNames: [String] { services.keys.sorted() }
+
+    public mutating func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) {
+        add(service, method, MethodHandler(kind: .unary) { core, single, _ in
+            let request = try core.decode(single!, as: Request.self)
+            let response = try await handler(request, core.context)
+            _ = try core.send(response, compress: nil)
+        })
+    }
+
+    public mutating func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        add(service, method, MethodHandler(kind: .serverStreaming) { core, single, _ in
+            let request = try core.decode(single!, as: Request.self)
+            try await handler(request, ResponseWriter(core: core), core.context)
+        })
+    }
+
+    public mutating func clientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (RequestStream<Request>, ServerContext) async throws -> Response
+    ) {
+        add(service, method, MethodHandler(kind: .clientStreaming) { core, _, stream in
+            let response = try await handler(RequestStream(source: stream!, core: core), core.context)
+            _ = try core.send(response, compress: nil)
+        })
+    }
+
+    public mutating func bidirectionalStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ service: String, _ method: String,
+        _ handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
+    ) {
+        add(service, method, MethodHandler(kind: .bidirectionalStreaming) { core, _, stream in
+            try await handler(RequestStream(source: stream!, core: core), ResponseWriter(core: core), core.context)
+        })
+    }
+
+    private mutating func add(_ service: String, _ method: String, _ handler: MethodHandler) {
+        precondition(services[service]?[method] == nil, "/\(service)/\(method) registered twice")
+        services[service, default: [:]][method] = handler
+    }
+
+    enum Lookup {
+        case found(service: String, method: String, MethodHandler)
+        case unknownService(String)
+        case unknownMethod(service: String, method: String)
+        case malformedPath
+    }
+
+    func lookup(path: String) -> Lookup {
+        // "/package.Service/Method"
+        guard path.first == "/" else { return .malformedPath }
+        let rest = path.dropFirst()
+        guard let slash = rest.lastIndex(of: "/") else { return .malformedPath }
+        let service = String(rest[..<slash])
+        let method = String(rest[rest.index(after: slash)...])
+        guard let methods = services[service] else { return .unknownService(service) }
+        guard let handler = methods[method] else { return .unknownMethod(service: service, method: method) }
+        return .found(service: service, method: method, handler)
+    }
+}

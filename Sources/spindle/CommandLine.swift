@@ -1,0 +1,138 @@
+/// `spindle` command-line parsing. Flag names are a contract other tools use: keep them.
+struct ServeOptions {
+    var host = "127.0.0.1"
+    var port = 50051
+    var dataDir = "./spindle-data"
+    var threads: Int?
+    var tlsCert: String?
+    var tlsKey: String?
+    var tlsClientCA: String?
+    var testingServices = false
+    var maxReceiveMessageSize = 4 * 1024 * 1024
+    var maxConcurrentStreams: Int?
+    var initialWindowSize: Int?
+    var maxFrameSize: Int?
+    var maxHeaderListSize: Int?
+    var idleTimeoutSeconds: Int?
+    var keepaliveSeconds: Int?
+    var shutdownGraceSeconds = 10
+}
+
+enum Command {
+    case serve(ServeOptions)
+    case help(String)
+    case version
+}
+
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+}
+
+enum CLI {
+    static let version = "0.1.0"
+
+    static let usage = """
+    usage: spindle <command> [flags]
+
+    commands:
+      serve       start the gRPC server
+      version     print the version
+      help        print this help (also: spindle serve --help)
+    """
+
+    static let serveUsage = """
+    usage: spindle serve [flags]
+
+    Starts the Spindle gRPC server (HTTP/2: cleartext h2c, or TLS with ALPN h2).
+
+    flags:
+      --host HOST                    address to listen on (default 127.0.0.1)
+      --port PORT                    TCP port; 0 picks a free one (default 50051)
+      --data-dir DIR                 where Spindle keeps its files (default ./spindle-data)
+      --threads N                    event-loop threads (default: one per CPU core)
+      --tls-cert PEM                 serve TLS with this certificate chain (needs --tls-key)
+      --tls-key PEM                  private key for --tls-cert
+      --tls-client-ca PEM            require client certificates signed by this CA (mutual TLS)
+      --testing-services             also serve grpc.testing.TestService (gRPC interop tests)
+      --max-recv-message-size BYTES  largest request message accepted (default 4194304)
+      --max-concurrent-streams N     HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
+      --initial-window-size BYTES    HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE
+      --max-frame-size BYTES         HTTP/2 SETTINGS_MAX_FRAME_SIZE
+      --max-header-list-size BYTES   HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE
+      --idle-timeout SECONDS         close connections idle this long
+      --keepalive SECONDS            send a keepalive PING this often
+      --shutdown-grace SECONDS       on SIGTERM/SIGINT, let in-flight calls finish this long (default 10)
+      --help                         print this help
+
+    It prints one line when listening, e.g.
+      level=info event=listening addr=127.0.0.1:50051 tls=false
+    and then one logfmt line per event worth logging.
+    """
+
+    static func parse(_ args: [String]) throws(UsageError) -> Command {
+        guard let command = args.first else { return .help(usage) }
+        switch command {
+        case "serve": return try parseServe(Array(args.dropFirst()))
+        case "version", "--version": return .version
+        case "help", "--help", "-h": return .help(usage)
+        default: throw UsageError(description: "unknown command \"\(command)\"\n\n\(usage)")
+        }
+    }
+
+    private static func parseServe(_ args: [String]) throws(UsageError) -> Command {
+        var o = ServeOptions()
+        var i = 0
+        func value(_ flag: String) throws(UsageError) -> String {
+            i += 1
+            guard i < args.count else { throw UsageError(description: "\(flag) needs a value") }
+            return args[i]
+        }
+        func int(_ flag: String, min: Int = 0, max: Int = Int(Int32.max)) throws(UsageError) -> Int {
+            let text = try value(flag)
+            guard let n = Int(text), n >= min, n <= max else {
+                throw UsageError(description: "\(flag) must be an integer in \(min)...\(max), got \"\(text)\"")
+            }
+            return n
+        }
+        while i < args.count {
+            var flag = args[i]
+            // Accept --flag=value as well as --flag value.
+            if flag.hasPrefix("--"), let eq = flag.firstIndex(of: "=") {
+                let inline = String(flag[flag.index(after: eq)...])
+                flag = String(flag[..<eq])
+                var rest = args
+                rest[i] = flag
+                rest.insert(inline, at: i + 1)
+                return try parseServe(rest)
+            }
+            switch flag {
+            case "--host": o.host = try value(flag)
+            case "--port": o.port = try int(flag, max: 65535)
+            case "--data-dir": o.dataDir = try value(flag)
+            case "--threads": o.threads = try int(flag, min: 1, max: 256)
+            case "--tls-cert": o.tlsCert = try value(flag)
+            case "--tls-key": o.tlsKey = try value(flag)
+            case "--tls-client-ca": o.tlsClientCA = try value(flag)
+            case "--testing-services": o.testingServices = true
+            case "--max-recv-message-size": o.maxReceiveMessageSize = try int(flag, min: 1)
+            case "--max-concurrent-streams": o.maxConcurrentStreams = try int(flag, min: 1)
+            case "--initial-window-size": o.initialWindowSize = try int(flag, min: 1, max: Int(Int32.max))
+            case "--max-frame-size": o.maxFrameSize = try int(flag, min: 16384, max: 16_777_215)
+            case "--max-header-list-size": o.maxHeaderListSize = try int(flag, min: 1024)
+            case "--idle-timeout": o.idleTimeoutSeconds = try int(flag, min: 1)
+            case "--keepalive": o.keepaliveSeconds = try int(flag, min: 1)
+            case "--shutdown-grace": o.shutdownGraceSeconds = try int(flag, min: 0, max: 3600)
+            case "--help", "-h": return .help(serveUsage)
+            default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
+            }
+            i += 1
+        }
+        if (o.tlsCert == nil) != (o.tlsKey == nil) {
+            throw UsageError(description: "--tls-cert and --tls-key go together")
+        }
+        if o.tlsClientCA != nil && o.tlsCert == nil {
+            throw UsageError(description: "--tls-client-ca needs --tls-cert and --tls-key")
+        }
+        return .serve(o)
+    }
+}

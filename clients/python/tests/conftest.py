@@ -1,0 +1,88 @@
+"""Fixtures: the server under test, channels to it, and raw-HTTP/2 helpers.
+
+By default every test talks to a real `spindle serve --testing-services` started once per session
+(SPINDLE_BIN, else .build/debug/spindle; --port 0, temp data dir, SIGTERM at teardown must give
+exit status 0). SPINDLE_TARGET=host:port instead aims the tests at a server that is already running
+(e.g. a reference interop server) and skips the tests marked spindle_only; SPINDLE_TLS_TARGET does
+the same for the TLS tests (certificates from ../shared/conformance/build/certs).
+"""
+import os
+import sys
+
+import grpc
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLIENT_DIR = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(CLIENT_DIR))
+sys.path.insert(0, CLIENT_DIR)  # spindle_client
+sys.path.insert(0, os.path.join(REPO, "scripts"))  # spindle_proc
+
+from spindle_proc import Spindle  # noqa: E402
+
+CERTS = os.path.join(os.path.dirname(REPO), "shared", "conformance", "build", "certs")
+EXTERNAL = os.environ.get("SPINDLE_TARGET")
+
+
+class Target:
+    def __init__(self, addr, server=None):
+        self.addr = addr
+        self.host, port = addr.rsplit(":", 1)
+        self.port = int(port)
+        self.server = server  # a spindle_proc.Spindle we own, or None for SPINDLE_TARGET
+
+
+def pytest_collection_modifyitems(config, items):
+    if EXTERNAL:
+        skip = pytest.mark.skip(reason="SPINDLE_TARGET set: this test starts its own spindle")
+        for item in items:
+            if "spindle_only" in item.keywords:
+                item.add_marker(skip)
+
+
+def start_spindle(*args):
+    """A fresh spindle with --testing-services plus ARGS; the caller stops it."""
+    return Spindle(["--testing-services", *args])
+
+
+def stop_and_check(server):
+    rc = server.stop()
+    assert rc == 0, f"spindle exit status after SIGTERM: {rc}; last output:\n" + "\n".join(server.lines[-20:])
+
+
+@pytest.fixture(scope="session")
+def target():
+    if EXTERNAL:
+        yield Target(EXTERNAL)
+        return
+    server = start_spindle()
+    yield Target(server.addr, server)
+    stop_and_check(server)
+
+
+@pytest.fixture
+def channel(target):
+    with grpc.insecure_channel(target.addr) as ch:
+        yield ch
+
+
+@pytest.fixture(scope="session")
+def certs():
+    paths = {k: os.path.join(CERTS, f) for k, f in
+             (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"))}
+    if not all(os.path.exists(p) for p in paths.values()):
+        pytest.fail(f"no test certificates in {CERTS}: run ../shared/conformance/tools/gen_certs.sh")
+    return paths
+
+
+@pytest.fixture(scope="session")
+def tls_target(certs):
+    ext = os.environ.get("SPINDLE_TLS_TARGET")
+    if ext:
+        yield Target(ext)
+        return
+    if EXTERNAL:
+        pytest.skip("SPINDLE_TARGET set without SPINDLE_TLS_TARGET")
+    server = start_spindle("--tls-cert", certs["cert"], "--tls-key", certs["key"])
+    yield Target(server.addr, server)
+    stop_and_check(server)

@@ -1,0 +1,98 @@
+"""Spindle-only behaviour: flags (--max-recv-message-size), TLS, and SIGTERM draining."""
+import os
+import signal
+import threading
+import time
+
+import grpc
+import pytest
+
+from conftest import start_spindle, stop_and_check
+from spindle_client.grpc.testing import empty_pb2, messages_pb2 as m, test_pb2_grpc
+
+LIMIT = 64 * 1024
+
+
+@pytest.mark.spindle_only
+def test_request_over_max_recv_message_size():
+    server = start_spindle("--max-recv-message-size", str(LIMIT))
+    try:
+        with grpc.insecure_channel(server.addr) as ch:
+            stub = test_pb2_grpc.TestServiceStub(ch)
+            with pytest.raises(grpc.RpcError) as e:
+                stub.UnaryCall(m.SimpleRequest(payload=m.Payload(body=b"\0" * (LIMIT + 1))), timeout=10)
+            assert e.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            # just under the limit (the message, not the frame, is what counts) still works
+            ok = stub.UnaryCall(m.SimpleRequest(response_size=10, payload=m.Payload(body=b"\0" * (LIMIT - 16))), timeout=10)
+            assert len(ok.payload.body) == 10
+            # a streaming request with one oversized message fails the same way
+            reqs = iter([m.StreamingInputCallRequest(payload=m.Payload(body=b"\0" * 100)),
+                         m.StreamingInputCallRequest(payload=m.Payload(body=b"\0" * (2 * LIMIT)))])
+            with pytest.raises(grpc.RpcError) as e:
+                stub.StreamingInputCall(reqs, timeout=10)
+            assert e.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert stub.EmptyCall(empty_pb2.Empty(), timeout=5) == empty_pb2.Empty()
+    finally:
+        stop_and_check(server)
+
+
+@pytest.mark.tls
+def test_tls_with_ssl_channel_credentials(tls_target, certs):
+    creds = grpc.ssl_channel_credentials(root_certificates=open(certs["ca"], "rb").read())
+    with grpc.secure_channel(tls_target.addr, creds) as ch:
+        stub = test_pb2_grpc.TestServiceStub(ch)
+        assert stub.EmptyCall(empty_pb2.Empty(), timeout=10) == empty_pb2.Empty()
+        assert len(stub.UnaryCall(m.SimpleRequest(response_size=100000), timeout=10).payload.body) == 100000
+        req = m.StreamingOutputCallRequest(response_parameters=[m.ResponseParameters(size=n) for n in (1, 70000, 3)])
+        assert [len(r.payload.body) for r in stub.StreamingOutputCall(req, timeout=10)] == [1, 70000, 3]
+
+
+@pytest.mark.tls
+def test_tls_rejects_plaintext_client(tls_target):
+    with grpc.insecure_channel(tls_target.addr) as ch:
+        with pytest.raises(grpc.RpcError) as e:
+            test_pb2_grpc.TestServiceStub(ch).EmptyCall(empty_pb2.Empty(), timeout=3)
+    assert e.value.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+@pytest.mark.tls
+def test_tls_untrusted_ca_rejected(tls_target, tmp_path):
+    other_ca = open(os.path.join("/etc/ssl/certs/ca-certificates.crt"), "rb").read()
+    with grpc.secure_channel(tls_target.addr, grpc.ssl_channel_credentials(other_ca)) as ch:
+        with pytest.raises(grpc.RpcError) as e:
+            test_pb2_grpc.TestServiceStub(ch).EmptyCall(empty_pb2.Empty(), timeout=3)
+    assert e.value.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+@pytest.mark.spindle_only
+def test_sigterm_with_stream_in_flight():
+    server = start_spindle()
+    ch = grpc.insecure_channel(server.addr)
+    stub = test_pb2_grpc.TestServiceStub(ch)
+    req = m.StreamingOutputCallRequest(response_parameters=[
+        m.ResponseParameters(size=100, interval_us=100_000) for _ in range(10)])
+    call = stub.StreamingOutputCall(req, timeout=30)
+    received, outcome = [], {}
+
+    def read():
+        try:
+            for r in call:
+                received.append(len(r.payload.body))
+            outcome["code"] = grpc.StatusCode.OK
+        except grpc.RpcError as e:
+            outcome["code"] = e.code()
+
+    t = threading.Thread(target=read)
+    t.start()
+    deadline = time.monotonic() + 10
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert received, "no first message before SIGTERM"
+    os.kill(server.pid, signal.SIGTERM)
+    t.join(30)
+    ch.close()
+    assert outcome.get("code") in (grpc.StatusCode.OK, grpc.StatusCode.UNAVAILABLE), outcome
+    if outcome["code"] == grpc.StatusCode.OK:
+        assert received == [100] * 10
+    assert server.wait_exit(20) == 0, "\n".join(server.lines[-20:])
+    server.stop()

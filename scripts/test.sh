@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# scripts/test.sh — THE test command (README, .ci/run). On a fresh Debian 12 machine it installs
+# what is missing, then runs every suite and reports each:
+#   swift-build     swift build (debug; the binary the live tests start)
+#   swift-test      swift test (every test target)
+#   python-stubs    clients/python/generate.sh, then fail if the checked-in stubs differ
+#   pytest          clients/python/tests against a live .build/debug/spindle
+#   conformance     scripts/conformance.sh (interop 18 cases, health/reflection, h2probe --strict;
+#                   h2c and TLS)
+# A suite that fails does not stop the others (suites that need the binary fail at once when the
+# build failed). Ends with one line "suites: N passed, M failed"; exit status 1 if any failed.
+# Set-up failures (deps, Python venv) stop the script at once.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$REPO"
+export SPINDLE_BIN=${SPINDLE_BIN:-$REPO/.build/debug/spindle}
+VENV=$REPO/clients/python/.venv
+
+log "deps"
+"$REPO/scripts/deps.sh"
+
+RESULTS=(); PASSED=0; FAILED=0; declare -A STATUS
+suite() {  # NAME CMD... : runs CMD with errexit in a subshell, records ok/FAIL and the time
+  local name=$1 t0=$SECONDS rc; shift
+  log "suite $name"
+  set +e
+  (set -e; "$@")
+  rc=$?
+  set -e
+  STATUS[$name]=$rc
+  if [ $rc = 0 ]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+  RESULTS+=("$(printf '%-4s %-13s %5ss' "$([ $rc = 0 ] && echo ok || echo FAIL)" "$name" $((SECONDS - t0)))")
+  log "suite $name: $([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)") in $((SECONDS - t0))s"
+}
+needs_binary() {  # a stale binary must not stand in for a failed build
+  [ "${STATUS[swift-build]}" = 0 ] || { echo "not run: swift build failed" >&2; return 1; }
+  [ -x "$SPINDLE_BIN" ] || { echo "no executable at $SPINDLE_BIN" >&2; return 1; }
+}
+
+python_venv() {
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r clients/python/requirements.txt
+}
+stubs_fresh() {
+  clients/python/generate.sh
+  git diff --exit-code --stat -- clients/python/spindle_client
+  local untracked; untracked=$(git status --porcelain --untracked-files=all -- clients/python/spindle_client)
+  [ -z "$untracked" ] || { echo "stale stubs (run clients/python/generate.sh and commit):" >&2; echo "$untracked" >&2; return 1; }
+}
+pytest_live() {
+  needs_binary
+  (cd clients/python && "$VENV/bin/python" -m pytest -q)
+}
+conformance() {
+  needs_binary
+  "$REPO/scripts/conformance.sh"
+}
+
+suite swift-build swift build
+suite swift-test swift test
+log "python venv"
+python_venv
+suite python-stubs stubs_fresh
+suite pytest pytest_live
+suite conformance conformance
+
+echo "== test.sh summary ($(($(date +%s) - LIB_T0))s total)"
+printf '%s\n' "${RESULTS[@]}"
+echo "suites: $PASSED passed, $FAILED failed"
+[ $FAILED = 0 ]

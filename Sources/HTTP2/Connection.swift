@@ -28,6 +28,8 @@ final class HTTP2Connection {
     private var keepaliveTimer: EventLoop.Timer?
     private var pingTimeoutTimer: EventLoop.Timer?
     private var goingAway = false
+    /// Highest client stream id that opened a request (RFC 9113 §5.1.1 monotonicity).
+    private var highestStreamID: Int32 = 0
 
     /// Stop pulling frames from nghttp2 (and stop reading) while this much output is unsent.
     private static let outputHighWaterBytes = 1 << 20
@@ -91,6 +93,7 @@ final class HTTP2Connection {
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameRecv)
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunkRecv)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, onBeginFrame)
 
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else { throw H2Error.nomem }
@@ -499,9 +502,21 @@ final class HTTP2Connection {
         guard frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
               frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }
         let id = frame.pointee.hd.stream_id
+        highestStreamID = max(highestStreamID, id)
         streams[id] = H2Stream(id: id, loop: loop, connection: self)
         idleTimer?.cancel()
         idleTimer = nil
+        return 0
+    }
+
+    /// libnghttp2 silently ignores HEADERS that open a stream with an id lower than one
+    /// already used; RFC 9113 §5.1.1 makes that a connection error (PROTOCOL_ERROR).
+    fileprivate func beginFrame(_ hd: nghttp2_frame_hd) -> Int32 {
+        guard hd.type == UInt8(NGHTTP2_HEADERS.rawValue), hd.stream_id & 1 == 1,
+              hd.stream_id < highestStreamID, let session,
+              nghttp2_session_find_stream(session, hd.stream_id) == nil else { return 0 }
+        log("warn", "stream_id_decreasing", "stream=\(hd.stream_id) highest=\(highestStreamID)")
+        _ = nghttp2_session_terminate_session(session, NGHTTP2_PROTOCOL_ERROR.rawValue)
         return 0
     }
 
@@ -636,6 +651,10 @@ private func connection(_ user: UnsafeMutableRawPointer?) -> HTTP2Connection {
 
 private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user in
     connection(user).beginHeaders(frame!)
+}
+
+private let onBeginFrame: nghttp2_on_begin_frame_callback = { _, hd, user in
+    connection(user).beginFrame(hd!.pointee)
 }
 
 private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, user in

@@ -20,4 +20,10 @@ static inline long spindle_SSL_CTX_set_options(SSL_CTX *ctx, long options) {
 static inline int spindle_BIO_pending(BIO *bio) {
     return (int)BIO_pending(bio);
 }
+// SSL_OP_* are SSL_OP_BIT(n) macros (uint64_t shifts) that Swift does not import: sets the
+// server options Spindle wants (no TLS compression, no renegotiation, server cipher order).
+static inline void spindle_SSL_CTX_set_server_options(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION
+                             | SSL_OP_CIPHER_SERVER_PREFERENCE);
+}
 #endif

@@ -1,0 +1,142 @@
+// The transport's half of one request stream: the `StreamOutbound` handed to the runtime,
+// plus the loop-confined state the connection keeps for it.
+import CNghttp2
+import RPC
+import Synchronization
+
+/// Per-stream outbound flow control: `write` reports `false` above this many unsent bytes,
+/// and `waitUntilWritable` resumes once the backlog drains below the low-water mark.
+let streamHighWaterBytes = 256 * 1024
+let streamLowWaterBytes = 64 * 1024
+
+/// `@unchecked Sendable`: the cross-thread state is `unsentBytes`, `hopsInFlight` and
+/// `isClosed` (atomics); everything else is touched only on `loop`'s thread. Calls from other
+/// threads hop through `loop.execute`, in order.
+final class H2Stream: StreamOutbound, @unchecked Sendable {
+    let id: Int32
+    let loop: EventLoop
+    weak var connection: HTTP2Connection?
+
+    // Cross-thread.
+    private let unsentBytes = Atomic<Int>(0)
+    private let hopsInFlight = Atomic<Int>(0)
+    private let isClosed = Atomic<Bool>(false)
+
+    // Loop-confined: request side.
+    var inbound: (any StreamInbound)?
+    var inboundEnded = false
+    var inboundReset = false
+    var peerResetCode: UInt32?
+    /// Request DATA bytes handed to the runtime but not yet returned via `consumed(bytes:)`.
+    var unconsumedBytes = 0
+    // Header collection (until the request head is complete).
+    var method = "", path = "", scheme: String?, authority: String?
+    var fields: [HeaderField] = []
+    var headerBytes = 0
+
+    // Loop-confined: response side.
+    var headSent = false
+    var responseDone = false
+    var deferred = false
+    var pending: [UInt8] = []
+    var pendingOffset = 0
+    var trailers: [HeaderField]?
+    var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(id: Int32, loop: EventLoop, connection: HTTP2Connection) {
+        self.id = id
+        self.loop = loop
+        self.connection = connection
+    }
+
+    var pendingCount: Int { pending.count - pendingOffset }
+
+    // MARK: StreamOutbound
+
+    @discardableResult
+    func write(_ part: ResponsePart) -> Bool {
+        if isClosed.load(ordering: .acquiring) { return true }
+        var total = unsentBytes.load(ordering: .relaxed)
+        if case .data(let bytes) = part {
+            total = unsentBytes.add(bytes.count, ordering: .relaxed).newValue
+        }
+        if loop.inLoop && hopsInFlight.load(ordering: .acquiring) == 0 {
+            connection?.apply(part, to: self)
+        } else {
+            // Keep order with writes already hopping: queue behind them.
+            hopsInFlight.add(1, ordering: .releasing)
+            loop.execute {
+                self.hopsInFlight.subtract(1, ordering: .releasing)
+                self.connection?.apply(part, to: self)
+            }
+        }
+        return total <= streamHighWaterBytes
+    }
+
+    func waitUntilWritable() async {
+        if isClosed.load(ordering: .acquiring) || unsentBytes.load(ordering: .relaxed) < streamLowWaterBytes {
+            return
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let park: @Sendable () -> Void = {
+                if self.isClosed.load(ordering: .acquiring)
+                    || self.unsentBytes.load(ordering: .relaxed) < streamLowWaterBytes {
+                    continuation.resume()
+                } else {
+                    self.waiters.append(continuation)
+                }
+            }
+            if loop.inLoop { park() } else { loop.execute(park) }
+        }
+    }
+
+    func consumed(bytes: Int) {
+        guard bytes > 0 else { return }
+        if loop.inLoop {
+            connection?.consume(bytes, on: self)
+        } else {
+            loop.execute { self.connection?.consume(bytes, on: self) }
+        }
+    }
+
+    // MARK: Loop-side bookkeeping
+
+    /// Called by the data provider after copying `count` pending bytes into a frame.
+    func didSend(_ count: Int) {
+        pendingOffset += count
+        if pendingOffset == pending.count {
+            pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
+            pendingOffset = 0
+        } else if pendingOffset > 64 * 1024 && pendingOffset * 2 > pending.count {
+            pending.removeFirst(pendingOffset)
+            pendingOffset = 0
+        }
+        let left = unsentBytes.subtract(count, ordering: .relaxed).newValue
+        if left < streamLowWaterBytes { resumeWaiters() }
+    }
+
+    /// The stream is gone: drop unsent bytes and release anyone waiting to write.
+    func markClosed() {
+        isClosed.store(true, ordering: .releasing)
+        unsentBytes.store(0, ordering: .relaxed)
+        pending = []
+        pendingOffset = 0
+        resumeWaiters()
+    }
+
+    private func resumeWaiters() {
+        guard !waiters.isEmpty else { return }
+        let list = waiters
+        waiters = []
+        for waiter in list { waiter.resume() }
+    }
+
+    /// Delivers `reset` to the runtime once, unless the exchange already completed.
+    func deliverResetIfNeeded(_ reason: StreamResetReason) {
+        guard let inbound, !inboundReset else { return }
+        if inboundEnded && responseDone && peerResetCode == nil { return }
+        inboundReset = true
+        self.inbound = nil
+        inbound.reset(reason)
+    }
+}

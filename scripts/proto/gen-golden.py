@@ -17,6 +17,10 @@ import subprocess
 import sys
 import tempfile
 
+# The pure-Python runtime sorts map keys under deterministic=True; the upb backend (the
+# default) emits maps in hash-table order even then, which no other runtime can reproduce.
+os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "MessagesTests", "Golden")
 
@@ -75,6 +79,8 @@ def main():
 
 
 def write_all():
+    from google.protobuf.internal import api_implementation
+    assert api_implementation.Type() == "python", api_implementation.Type()
     at = mod("spindle.testing.all_types_pb2")
     msgs = mod("grpc.testing.messages_pb2")
     health = mod("grpc.health.v1.health_pb2")

@@ -94,3 +94,12 @@ public protocol SchemaEnum: ProtoEnum {
 extension SchemaEnum {
     public static var aliasNames: [String] { [] }
 }
+
+/// A message with no fields (Empty and friends): every field on the wire is skipped.
+public protocol FieldlessMessage: SchemaMessage {}
+
+extension FieldlessMessage {
+    public static var fields: [FieldInfo] { [] }
+    public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) { try r.skip(t) }
+    public func encodeFields(to w: inout ProtoWriter) {}
+}

@@ -384,12 +384,9 @@ extension GRPCTesting {
         }
     }
 
-    public struct LoadBalancerAccumulatedStatsRequest: SchemaMessage {
+    public struct LoadBalancerAccumulatedStatsRequest: FieldlessMessage {
         public static let protoName = "grpc.testing.LoadBalancerAccumulatedStatsRequest"
-        public static let fields: [FieldInfo] = []
         public init() {}
-        public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) { try r.skip(t) }
-        public func encodeFields(to w: inout ProtoWriter) {}
     }
 
     public struct LoadBalancerAccumulatedStatsResponse: SchemaMessage {
@@ -509,12 +506,9 @@ extension GRPCTesting {
         }
     }
 
-    public struct ClientConfigureResponse: SchemaMessage {
+    public struct ClientConfigureResponse: FieldlessMessage {
         public static let protoName = "grpc.testing.ClientConfigureResponse"
-        public static let fields: [FieldInfo] = []
         public init() {}
-        public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) { try r.skip(t) }
-        public func encodeFields(to w: inout ProtoWriter) {}
     }
 
     public struct TestOrcaReport: SchemaMessage {

@@ -2,39 +2,13 @@
 public import ProtoWire
 
 extension GoogleProtobuf {
-    public struct Empty: SchemaMessage {
+    public struct Empty: FieldlessMessage {
         public static let protoName = "google.protobuf.Empty"
-        public static let fields: [FieldInfo] = []
         public init() {}
-        public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) { try r.skip(t) }
-        public func encodeFields(to w: inout ProtoWriter) {}
     }
 
-    public struct Timestamp: SchemaMessage {
-        public static let protoName = "google.protobuf.Timestamp"
-        public static let fields: [FieldInfo] = [FieldInfo("seconds", 1, .int64), FieldInfo("nanos", 2, .int32)]
-        public var seconds: Int64 = 0
-        public var nanos: Int32 = 0
-        public init() {}
-        public init(seconds: Int64, nanos: Int32) { (self.seconds, self.nanos) = (seconds, nanos) }
-        public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
-            try decodeSecondsNanos(t, &r, &seconds, &nanos)
-        }
-        public func encodeFields(to w: inout ProtoWriter) { encodeSecondsNanos(&w, seconds, nanos) }
-    }
-
-    public struct Duration: SchemaMessage {
-        public static let protoName = "google.protobuf.Duration"
-        public static let fields: [FieldInfo] = [FieldInfo("seconds", 1, .int64), FieldInfo("nanos", 2, .int32)]
-        public var seconds: Int64 = 0
-        public var nanos: Int32 = 0
-        public init() {}
-        public init(seconds: Int64, nanos: Int32) { (self.seconds, self.nanos) = (seconds, nanos) }
-        public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
-            try decodeSecondsNanos(t, &r, &seconds, &nanos)
-        }
-        public func encodeFields(to w: inout ProtoWriter) { encodeSecondsNanos(&w, seconds, nanos) }
-    }
+    public typealias Timestamp = SecondsAndNanos<TimestampKind>
+    public typealias Duration = SecondsAndNanos<DurationKind>
 
     public struct `Any`: SchemaMessage {
         public static let protoName = "google.protobuf.Any"
@@ -75,17 +49,32 @@ extension GoogleProtobuf {
     }
 }
 
-/// Timestamp and Duration share their wire shape: {1: int64 seconds, 2: int32 nanos}.
-private func decodeSecondsNanos(_ t: FieldTag, _ r: inout ProtoReader, _ seconds: inout Int64,
-                                _ nanos: inout Int32) throws(ProtoDecodingError) {
-    switch t.number {
-    case 1: try r.read(.int64, t, &seconds)
-    case 2: try r.read(.int32, t, &nanos)
-    default: try r.skip(t)
-    }
+/// Which of the two {1: int64 seconds, 2: int32 nanos} messages a `SecondsAndNanos` is.
+public protocol SecondsAndNanosKind: Sendable {
+    static var protoName: String { get }
 }
 
-private func encodeSecondsNanos(_ w: inout ProtoWriter, _ seconds: Int64, _ nanos: Int32) {
-    w.write(.int64, 1, seconds)
-    w.write(.int32, 2, nanos)
+public enum TimestampKind: SecondsAndNanosKind { public static let protoName = "google.protobuf.Timestamp" }
+public enum DurationKind: SecondsAndNanosKind { public static let protoName = "google.protobuf.Duration" }
+
+/// google.protobuf.Timestamp and google.protobuf.Duration share their wire shape; the kind
+/// parameter keeps them distinct Swift types.
+public struct SecondsAndNanos<Kind: SecondsAndNanosKind>: SchemaMessage {
+    public static var protoName: String { Kind.protoName }
+    public static var fields: [FieldInfo] { [FieldInfo("seconds", 1, .int64), FieldInfo("nanos", 2, .int32)] }
+    public var seconds: Int64 = 0
+    public var nanos: Int32 = 0
+    public init() {}
+    public init(seconds: Int64, nanos: Int32) { (self.seconds, self.nanos) = (seconds, nanos) }
+    public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
+        switch t.number {
+        case 1: try r.read(.int64, t, &seconds)
+        case 2: try r.read(.int32, t, &nanos)
+        default: try r.skip(t)
+        }
+    }
+    public func encodeFields(to w: inout ProtoWriter) {
+        w.write(.int64, 1, seconds)
+        w.write(.int32, 2, nanos)
+    }
 }

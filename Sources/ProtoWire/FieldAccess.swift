@@ -67,10 +67,9 @@ extension ProtoReader {
     /// A map field: each occurrence is one entry message {1: key, 2: value}; a missing key or
     /// value takes its default, and a repeated key keeps the last value.
     @inlinable
-    public mutating func readMap<K: ProtoFieldCodec, V: ProtoFieldCodec>(
-        _ tag: FieldTag, _ map: inout [K.Value: V.Value], _ keyCodec: K, _ valueCodec: V,
-        defaultKey: K.Value, defaultValue: @autoclosure () -> V.Value
-    ) throws(ProtoDecodingError) where K.Value: Hashable {
+    public mutating func readMap<K: ProtoMapKeyCodec, V: ProtoFieldCodec>(
+        _ tag: FieldTag, _ map: inout [K.Value: V.Value], _ keyCodec: K, _ valueCodec: V
+    ) throws(ProtoDecodingError) {
         try expect(tag, .lengthDelimited)
         var entry = try subReader(try readLengthDelimited())
         var key: K.Value?
@@ -82,7 +81,7 @@ extension ProtoReader {
             default: try entry.skip(t)
             }
         }
-        map[key ?? defaultKey] = value ?? defaultValue()
+        map[key ?? keyCodec.defaultValue] = value ?? valueCodec.defaultValue
     }
 }
 
@@ -138,12 +137,11 @@ extension ProtoWriter {
     /// as the reference `SerializeToString(deterministic=True)`). Key and value are always
     /// written inside an entry, as the reference runtimes do.
     @inlinable
-    public mutating func writeMap<K: ProtoFieldCodec, V: ProtoFieldCodec>(
-        _ number: Int, _ map: [K.Value: V.Value], _ keyCodec: K, _ valueCodec: V,
-        by areInIncreasingOrder: (K.Value, K.Value) -> Bool
-    ) where K.Value: Hashable {
+    public mutating func writeMap<K: ProtoMapKeyCodec, V: ProtoFieldCodec>(
+        _ number: Int, _ map: [K.Value: V.Value], _ keyCodec: K, _ valueCodec: V
+    ) {
         guard !map.isEmpty else { return }
-        for (key, value) in map.sorted(by: { areInIncreasingOrder($0.key, $1.key) }) {
+        for (key, value) in map.sorted(by: { keyCodec.precedes($0.key, $1.key) }) {
             writeNested(number) { w in
                 w.writeTag(1, keyCodec.wireType)
                 keyCodec.write(key, to: &w)
@@ -154,7 +152,27 @@ extension ProtoWriter {
     }
 }
 
-/// Map key orders matching the reference runtime: integers numerically, strings by UTF-8 bytes.
-public enum MapKeyOrder {
-    @inlinable public static func utf8(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+// MARK: Enums and map-value shorthands
+
+extension ProtoReader {
+    @inlinable
+    public mutating func readEnum<E: ProtoEnum>(_ tag: FieldTag, _ value: inout E) throws(ProtoDecodingError) {
+        try read(EnumCodec<E>(), tag, &value)
+    }
+
+    @inlinable
+    public mutating func readEnum<E: ProtoEnum>(_ tag: FieldTag, _ value: inout E?) throws(ProtoDecodingError) {
+        try read(EnumCodec<E>(), tag, &value)
+    }
+
+    @inlinable
+    public mutating func readEnum<E: ProtoEnum>(_ tag: FieldTag, _ values: inout [E]) throws(ProtoDecodingError) {
+        try read(EnumCodec<E>(), tag, &values)
+    }
+}
+
+extension ProtoWriter {
+    @inlinable public mutating func writeEnum<E: ProtoEnum>(_ number: Int, _ value: E) { write(EnumCodec<E>(), number, value) }
+    @inlinable public mutating func writeEnum<E: ProtoEnum>(_ number: Int, _ value: E?) { write(EnumCodec<E>(), number, value) }
+    @inlinable public mutating func writeEnum<E: ProtoEnum>(_ number: Int, _ values: [E]) { write(EnumCodec<E>(), number, values) }
 }

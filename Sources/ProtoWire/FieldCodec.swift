@@ -3,8 +3,11 @@
 /// as its .proto file: `try r.read(.int32, tag, &responseSize)`.
 public protocol ProtoFieldCodec: Sendable {
     associatedtype Value: Sendable
+    init()
     /// The wire type of one unpacked value.
     var wireType: WireType { get }
+    /// The value an absent field reads as.
+    var defaultValue: Value { get }
     /// proto3 does not emit a singular field holding its default.
     func isDefault(_ value: Value) -> Bool
     func read(from reader: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Value
@@ -21,6 +24,7 @@ extension ProtoFieldCodec {
 public struct Int32Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: Int32 { 0 }
     @inlinable public func isDefault(_ v: Int32) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Int32 {
         Int32(truncatingIfNeeded: try r.readVarint())
@@ -32,6 +36,7 @@ public struct Int32Codec: ProtoFieldCodec {
 public struct Int64Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: Int64 { 0 }
     @inlinable public func isDefault(_ v: Int64) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Int64 {
         Int64(bitPattern: try r.readVarint())
@@ -42,6 +47,7 @@ public struct Int64Codec: ProtoFieldCodec {
 public struct UInt32Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: UInt32 { 0 }
     @inlinable public func isDefault(_ v: UInt32) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> UInt32 {
         UInt32(truncatingIfNeeded: try r.readVarint())
@@ -52,6 +58,7 @@ public struct UInt32Codec: ProtoFieldCodec {
 public struct UInt64Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: UInt64 { 0 }
     @inlinable public func isDefault(_ v: UInt64) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> UInt64 {
         try r.readVarint()
@@ -62,6 +69,7 @@ public struct UInt64Codec: ProtoFieldCodec {
 public struct SInt32Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: Int32 { 0 }
     @inlinable public func isDefault(_ v: Int32) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Int32 {
         ZigZag.decode(UInt32(truncatingIfNeeded: try r.readVarint()))
@@ -72,6 +80,7 @@ public struct SInt32Codec: ProtoFieldCodec {
 public struct SInt64Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: Int64 { 0 }
     @inlinable public func isDefault(_ v: Int64) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Int64 {
         ZigZag.decode(try r.readVarint())
@@ -82,6 +91,7 @@ public struct SInt64Codec: ProtoFieldCodec {
 public struct BoolCodec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: Bool { false }
     @inlinable public func isDefault(_ v: Bool) -> Bool { !v }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Bool {
         try r.readVarint() != 0
@@ -92,6 +102,7 @@ public struct BoolCodec: ProtoFieldCodec {
 public struct EnumCodec<E: ProtoEnum>: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .varint }
+    @inlinable public var defaultValue: E { E(rawValue: 0) }
     @inlinable public func isDefault(_ v: E) -> Bool { v.rawValue == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> E {
         E(rawValue: Int32(truncatingIfNeeded: try r.readVarint()))
@@ -104,6 +115,7 @@ public struct EnumCodec<E: ProtoEnum>: ProtoFieldCodec {
 public struct Fixed32Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .fixed32 }
+    @inlinable public var defaultValue: UInt32 { 0 }
     @inlinable public func isDefault(_ v: UInt32) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> UInt32 {
         try r.readFixed32()
@@ -114,6 +126,7 @@ public struct Fixed32Codec: ProtoFieldCodec {
 public struct Fixed64Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .fixed64 }
+    @inlinable public var defaultValue: UInt64 { 0 }
     @inlinable public func isDefault(_ v: UInt64) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> UInt64 {
         try r.readFixed64()
@@ -124,6 +137,7 @@ public struct Fixed64Codec: ProtoFieldCodec {
 public struct SFixed32Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .fixed32 }
+    @inlinable public var defaultValue: Int32 { 0 }
     @inlinable public func isDefault(_ v: Int32) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Int32 {
         Int32(bitPattern: try r.readFixed32())
@@ -134,6 +148,7 @@ public struct SFixed32Codec: ProtoFieldCodec {
 public struct SFixed64Codec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .fixed64 }
+    @inlinable public var defaultValue: Int64 { 0 }
     @inlinable public func isDefault(_ v: Int64) -> Bool { v == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Int64 {
         Int64(bitPattern: try r.readFixed64())
@@ -146,6 +161,7 @@ public struct SFixed64Codec: ProtoFieldCodec {
 public struct FloatCodec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .fixed32 }
+    @inlinable public var defaultValue: Float { 0 }
     @inlinable public func isDefault(_ v: Float) -> Bool { v.bitPattern == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Float {
         Float(bitPattern: try r.readFixed32())
@@ -156,6 +172,7 @@ public struct FloatCodec: ProtoFieldCodec {
 public struct DoubleCodec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .fixed64 }
+    @inlinable public var defaultValue: Double { 0 }
     @inlinable public func isDefault(_ v: Double) -> Bool { v.bitPattern == 0 }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> Double {
         Double(bitPattern: try r.readFixed64())
@@ -168,6 +185,7 @@ public struct DoubleCodec: ProtoFieldCodec {
 public struct StringCodec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .lengthDelimited }
+    @inlinable public var defaultValue: String { "" }
     @inlinable public func isDefault(_ v: String) -> Bool { v.isEmpty }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> String {
         let bytes = try r.readLengthDelimited()
@@ -180,6 +198,7 @@ public struct StringCodec: ProtoFieldCodec {
 public struct BytesCodec: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .lengthDelimited }
+    @inlinable public var defaultValue: [UInt8] { [] }
     @inlinable public func isDefault(_ v: [UInt8]) -> Bool { v.isEmpty }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> [UInt8] {
         Array(try r.readLengthDelimited())
@@ -192,6 +211,7 @@ public struct BytesCodec: ProtoFieldCodec {
 public struct MessageCodec<M: ProtoMessage>: ProtoFieldCodec {
     @inlinable public init() {}
     @inlinable public var wireType: WireType { .lengthDelimited }
+    @inlinable public var defaultValue: M { M() }
     @inlinable public func isDefault(_ v: M) -> Bool { false }
     @inlinable public func read(from r: inout ProtoReader, field: Int) throws(ProtoDecodingError) -> M {
         var m = M()
@@ -223,3 +243,32 @@ extension ProtoFieldCodec where Self == FloatCodec { @inlinable public static va
 extension ProtoFieldCodec where Self == DoubleCodec { @inlinable public static var double: Self { .init() } }
 extension ProtoFieldCodec where Self == StringCodec { @inlinable public static var string: Self { .init() } }
 extension ProtoFieldCodec where Self == BytesCodec { @inlinable public static var bytes: Self { .init() } }
+
+// MARK: Map keys
+
+/// A type that can be a map key, with the key order of deterministic serialization:
+/// integers numerically, bools false first, strings by UTF-8 bytes.
+public protocol ProtoMapKeyCodec: ProtoFieldCodec where Value: Hashable {
+    func precedes(_ a: Value, _ b: Value) -> Bool
+}
+
+extension ProtoMapKeyCodec where Value: FixedWidthInteger {
+    @inlinable public func precedes(_ a: Value, _ b: Value) -> Bool { a < b }
+}
+
+extension Int32Codec: ProtoMapKeyCodec {}
+extension Int64Codec: ProtoMapKeyCodec {}
+extension UInt32Codec: ProtoMapKeyCodec {}
+extension UInt64Codec: ProtoMapKeyCodec {}
+extension SInt32Codec: ProtoMapKeyCodec {}
+extension SInt64Codec: ProtoMapKeyCodec {}
+extension Fixed32Codec: ProtoMapKeyCodec {}
+extension Fixed64Codec: ProtoMapKeyCodec {}
+extension SFixed32Codec: ProtoMapKeyCodec {}
+extension SFixed64Codec: ProtoMapKeyCodec {}
+extension BoolCodec: ProtoMapKeyCodec {
+    @inlinable public func precedes(_ a: Bool, _ b: Bool) -> Bool { !a && b }
+}
+extension StringCodec: ProtoMapKeyCodec {
+    @inlinable public func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+}

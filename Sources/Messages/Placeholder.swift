@@ -1,1 +1,0 @@
-// Messages: placeholder until the layer lands.

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Writes golden protobuf vectors for the Swift codec tests, using the reference runtime.
+
+Run with the venv made by scripts/proto/setup-venv.sh:
+    scripts/proto/.venv/bin/python scripts/proto/gen-golden.py
+Outputs Tests/MessagesTests/Golden/<name>.bin (SerializeToString(deterministic=True)) and
+manifest.txt ("<name> <proto type>" per line). Non-canonical inputs are <name>.bin with the
+canonical re-encoding of what the reference parser made of them in <name>.expected.bin
+(unknown fields discarded). Deterministic: CI reruns it and checks `git diff --exit-code`.
+"""
+import importlib
+import math
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+# The pure-Python runtime sorts map keys under deterministic=True; the upb backend (the
+# default) emits maps in hash-table order even then, which no other runtime can reproduce.
+os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(ROOT, "Tests", "MessagesTests", "Golden")
+
+
+def compile_protos(tmp):
+    # Locate grpc_tools without importing it: importing would load the `grpc` package, which
+    # would shadow the generated grpc.* modules.
+    import importlib.util
+    include = os.path.join(os.path.dirname(importlib.util.find_spec("grpc_tools").origin), "_proto")
+    protos = []
+    for d, _, files in os.walk(os.path.join(ROOT, "proto")):
+        protos += [os.path.relpath(os.path.join(d, f), os.path.join(ROOT, "proto")) for f in files if f.endswith(".proto")]
+    cmd = [sys.executable, "-m", "grpc_tools.protoc", "-I", os.path.join(ROOT, "proto"), "-I", include,
+           "--python_out=" + tmp] + sorted(protos)
+    subprocess.run(cmd, check=True)
+    # Regular packages, so the generated grpc/ wins over an installed grpc package.
+    for d, _, _ in os.walk(os.path.join(tmp, "grpc")):
+        open(os.path.join(d, "__init__.py"), "a").close()
+    sys.path.insert(0, tmp)
+
+
+def mod(name):
+    return importlib.import_module(name)
+
+
+# Hand-built wire pieces for the non-canonical inputs.
+def varint(v):
+    v &= (1 << 64) - 1
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def tag(n, wt):
+    return varint(n << 3 | wt)
+
+
+def ld(n, body):
+    return tag(n, 2) + varint(len(body)) + body
+
+
+def zz(v):
+    return (v << 1) ^ (v >> 63)
+
+
+def main():
+    tmp = tempfile.mkdtemp()
+    try:
+        compile_protos(tmp)
+        write_all()
+    finally:
+        shutil.rmtree(tmp)
+
+
+def write_all():
+    from google.protobuf.internal import api_implementation
+    assert api_implementation.Type() == "python", api_implementation.Type()
+    at = mod("spindle.testing.all_types_pb2")
+    msgs = mod("grpc.testing.messages_pb2")
+    health = mod("grpc.health.v1.health_pb2")
+    refl = mod("grpc.reflection.v1.reflection_pb2")
+    status = mod("google.rpc.status_pb2")
+    details = mod("google.rpc.error_details_pb2")
+    from google.protobuf import any_pb2, duration_pb2, field_mask_pb2, struct_pb2, timestamp_pb2, wrappers_pb2, empty_pb2
+
+    cases = {}      # name -> message (canonical)
+    noncanon = {}   # name -> (bytes, message type)
+
+    m = at.AllTypes(f_double=1.5, f_float=-2.25, f_int64=-123456789012, f_uint64=18446744073709551615,
+                    f_int32=-1, f_fixed64=0x0102030405060708, f_fixed32=0xDEADBEEF, f_bool=True,
+                    f_string="héllo, 世界 🚀", f_bytes=bytes([0, 1, 2, 255]), f_uint32=4294967295,
+                    f_sfixed32=-5, f_sfixed64=-6, f_sint32=-7, f_sint64=-8, f_enum=at.RED)
+    m.f_nested.a = 42
+    m.f_nested.b = "nested"
+    cases["all_types_scalars"] = m
+    cases["all_types_min"] = at.AllTypes(f_int32=-2**31, f_int64=-2**63, f_sint32=-2**31, f_sint64=-2**63,
+                                         f_sfixed32=-2**31, f_sfixed64=-2**63, f_double=-0.0, f_float=-0.0,
+                                         f_enum=at.NEGATIVE)
+    cases["all_types_max"] = at.AllTypes(f_int32=2**31 - 1, f_int64=2**63 - 1, f_sint32=2**31 - 1,
+                                         f_sint64=2**63 - 1, f_sfixed32=2**31 - 1, f_sfixed64=2**63 - 1,
+                                         f_uint32=2**32 - 1, f_uint64=2**64 - 1, f_fixed32=2**32 - 1,
+                                         f_fixed64=2**64 - 1, f_double=1.7976931348623157e308,
+                                         f_float=3.4028234663852886e38)
+    cases["all_types_nonfinite"] = at.AllTypes(f_double=math.nan, f_float=math.inf, r_double=[-math.inf, 5e-324])
+    cases["all_types_empty"] = at.AllTypes()
+    cases["all_types_optional_zero"] = at.AllTypes(o_int32=0, o_string="", o_bool=False, o_double=0.0, o_enum=0)
+    cases["all_types_optional_set"] = at.AllTypes(o_int32=-3, o_string="x", o_bool=True, o_double=2.5, o_enum=at.GREEN)
+    r = at.AllTypes(r_double=[0.0, -1.5], r_float=[1.25, 0.0], r_int64=[-1, 0, 2**62], r_uint64=[0, 2**64 - 1],
+                    r_int32=[-1, 0, 1, 300], r_fixed64=[1, 2], r_fixed32=[3, 4], r_bool=[True, False, True],
+                    r_string=["", "a", "ü"], r_bytes=[b"", b"\x00\xff"], r_uint32=[0, 128, 16384],
+                    r_sfixed32=[-1, 1], r_sfixed64=[-2, 2], r_sint32=[-1, 1, -64, 64], r_sint64=[-2**63, 2**63 - 1],
+                    r_enum=[at.RED, at.NEGATIVE, 0], r_unpacked_int32=[-1, 0, 7], r_unpacked_sint64=[-9, 9])
+    r.r_nested.add(a=1)
+    r.r_nested.add(b="two", c=[2, 2])
+    cases["all_types_repeated"] = r
+    mp = at.AllTypes()
+    for k, v in {"b": 2, "a": 1, "": 0, "zz": -1, "é": 5}.items():
+        mp.m_string_int32[k] = v
+    for k, v in {3: "three", -1: "minus", 0: "", 100: "hundred"}.items():
+        mp.m_int32_string[k] = v
+    mp.m_int64_nested[-5].a = 5
+    mp.m_int64_nested[7].b = "seven"
+    mp.m_int64_nested[0].CopyFrom(at.AllTypes.Nested())
+    mp.m_bool_enum[True] = at.RED
+    mp.m_bool_enum[False] = 0
+    mp.m_uint32_bytes[4294967295] = b"\x01"
+    mp.m_uint32_bytes[1] = b""
+    mp.m_sint64_double[-1] = -0.5
+    mp.m_sint64_double[1] = 0.5
+    cases["all_types_maps"] = mp
+    cases["all_types_oneof_int32_zero"] = at.AllTypes(c_int32=0)
+    cases["all_types_oneof_string"] = at.AllTypes(c_string="chosen")
+    cases["all_types_oneof_nested_empty"] = at.AllTypes(c_nested=at.AllTypes.Nested())
+    cases["all_types_oneof_enum"] = at.AllTypes(c_enum=at.GREEN)
+    cases["all_types_unknown_enum"] = at.AllTypes(f_enum=99, r_enum=[1, 99, -5], o_enum=12345, c_enum=77)
+    big = at.AllTypes(f_bytes=bytes(range(256)) * 80)  # 20 KiB: a 3-byte length prefix
+    big.f_nested.b = "x" * 200
+    cases["all_types_large"] = big
+
+    sv = struct_pb2.Struct()
+    sv.update({"name": "spindle", "count": 3.0, "ok": True, "none": None,
+               "list": [1.0, "two", False, None, {"deep": [[]]}], "obj": {"a": {"b": {}}}})
+    cases["struct"] = sv
+    cases["value_null"] = struct_pb2.Value(null_value=0)
+    cases["value_number_zero"] = struct_pb2.Value(number_value=0.0)
+    cases["list_value"] = struct_pb2.ListValue(values=[struct_pb2.Value(string_value="s"), struct_pb2.Value(bool_value=False)])
+    cases["timestamp"] = timestamp_pb2.Timestamp(seconds=1700000000, nanos=123456789)
+    cases["timestamp_negative"] = timestamp_pb2.Timestamp(seconds=-62135596800, nanos=0)
+    cases["duration"] = duration_pb2.Duration(seconds=-5, nanos=-500000000)
+    cases["empty"] = empty_pb2.Empty()
+    cases["wrapper_double"] = wrappers_pb2.DoubleValue(value=-0.0)
+    cases["wrapper_float"] = wrappers_pb2.FloatValue(value=1.5)
+    cases["wrapper_int64"] = wrappers_pb2.Int64Value(value=-(2**63))
+    cases["wrapper_uint64"] = wrappers_pb2.UInt64Value(value=2**64 - 1)
+    cases["wrapper_int32"] = wrappers_pb2.Int32Value(value=-1)
+    cases["wrapper_uint32"] = wrappers_pb2.UInt32Value(value=2**32 - 1)
+    cases["wrapper_bool"] = wrappers_pb2.BoolValue(value=True)
+    cases["wrapper_string"] = wrappers_pb2.StringValue(value="wrapped ✓")
+    cases["wrapper_bytes"] = wrappers_pb2.BytesValue(value=b"\x00\x80")
+    cases["wrapper_int32_zero"] = wrappers_pb2.Int32Value(value=0)
+    cases["field_mask"] = field_mask_pb2.FieldMask(paths=["a.b", "c"])
+    anyv = any_pb2.Any()
+    anyv.Pack(timestamp_pb2.Timestamp(seconds=1), deterministic=True)
+    cases["any_timestamp"] = anyv
+
+    br = details.BadRequest()
+    br.field_violations.add(field="name", description="must not be empty")
+    br.field_violations.add(field="steps[2].timeout", description="too long", reason="TOO_LONG",
+                            localized_message=details.LocalizedMessage(locale="en-US", message="Too long"))
+    st = status.Status(code=3, message="invalid workflow")
+    st.details.add().Pack(br, deterministic=True)
+    st.details.add().Pack(details.ErrorInfo(reason="BAD", domain="spindle.dev", metadata={"k2": "v2", "k1": "v1"}), deterministic=True)
+    st.details.add().Pack(details.RetryInfo(retry_delay=duration_pb2.Duration(seconds=2, nanos=5)), deterministic=True)
+    st.details.add().Pack(details.ResourceInfo(resource_type="workflow", resource_name="w1", owner="o", description="d"), deterministic=True)
+    pf = details.PreconditionFailure()
+    pf.violations.add(type="STATE", subject="run/1", description="not running")
+    st.details.add().Pack(pf, deterministic=True)
+    cases["status_bad_request"] = st
+    cases["error_info"] = details.ErrorInfo(reason="QUOTA", domain="d", metadata={"b": "2", "a": "1"})
+
+    cases["health_request"] = health.HealthCheckRequest(service="grpc.health.v1.Health")
+    cases["health_response_serving"] = health.HealthCheckResponse(status=health.HealthCheckResponse.SERVING)
+    cases["health_response_unknown_value"] = health.HealthCheckResponse(status=17)
+
+    cases["reflection_list_services"] = refl.ServerReflectionRequest(host="localhost", list_services="")
+    cases["reflection_file_by_filename"] = refl.ServerReflectionRequest(file_by_filename="grpc/health/v1/health.proto")
+    cases["reflection_containing_symbol"] = refl.ServerReflectionRequest(file_containing_symbol="grpc.testing.TestService")
+    cases["reflection_containing_extension"] = refl.ServerReflectionRequest(
+        file_containing_extension=refl.ExtensionRequest(containing_type="T", extension_number=5))
+    resp = refl.ServerReflectionResponse(valid_host="h", original_request=refl.ServerReflectionRequest(list_services="*"))
+    resp.list_services_response.service.add(name="grpc.health.v1.Health")
+    resp.list_services_response.service.add(name="grpc.reflection.v1.ServerReflection")
+    cases["reflection_response_services"] = resp
+    cases["reflection_response_files"] = refl.ServerReflectionResponse(
+        file_descriptor_response=refl.FileDescriptorResponse(file_descriptor_proto=[b"\x0a\x01a", b""]))
+    cases["reflection_response_error"] = refl.ServerReflectionResponse(
+        error_response=refl.ErrorResponse(error_code=5, error_message="not found"))
+
+    sr = msgs.SimpleRequest(response_type=0, response_size=314159, fill_username=True, fill_oauth_scope=True,
+                            fill_server_id=True, fill_grpclb_route_type=True)
+    sr.payload.body = b"\x00" * 271828
+    sr.response_compressed.value = True
+    sr.response_status.code = 2
+    sr.response_status.message = "test status message"
+    sr.expect_compressed.CopyFrom(msgs.BoolValue())
+    sr.orca_per_query_report.cpu_utilization = 0.5
+    sr.orca_per_query_report.request_cost["b"] = 2.0
+    sr.orca_per_query_report.request_cost["a"] = 1.0
+    cases["simple_request"] = sr
+    cases["simple_response"] = msgs.SimpleResponse(payload=msgs.Payload(body=b"abc"), username="u", oauth_scope="s",
+                                                   server_id="srv", grpclb_route_type=2, hostname="host")
+    so = msgs.StreamingOutputCallRequest(payload=msgs.Payload(body=b"\x01" * 10))
+    for size in (31415, 9, 2653, 58979):
+        so.response_parameters.add(size=size, interval_us=10)
+    so.response_parameters[0].compressed.value = True
+    cases["streaming_output_call_request"] = so
+    lb = msgs.LoadBalancerStatsResponse(num_failures=3)
+    lb.rpcs_by_peer["peer-b"] = 2
+    lb.rpcs_by_peer["peer-a"] = 1
+    lb.rpcs_by_method["UnaryCall"].rpcs_by_peer["p"] = 4
+    lb.rpcs_by_method["EmptyCall"].CopyFrom(msgs.LoadBalancerStatsResponse.RpcsByPeer())
+    cases["lb_stats_response"] = lb
+    acc = msgs.LoadBalancerAccumulatedStatsResponse()
+    acc.stats_per_method["UNARY_CALL"].result[0] = 10
+    acc.stats_per_method["UNARY_CALL"].result[-4] = 1
+    acc.stats_per_method["UNARY_CALL"].rpcs_started = 11
+    cases["lb_accumulated_stats"] = acc
+    cc = msgs.ClientConfigureRequest(types=[0, 1], timeout_sec=5)
+    cc.metadata.add(type=1, key="k", value="v")
+    cases["client_configure_request"] = cc
+    cases["reconnect_info"] = msgs.ReconnectInfo(passed=True, backoff_ms=[100, 200, 400])
+    cases["memory_size"] = msgs.MemorySize(rss=2**40)
+
+    # --- Non-canonical inputs -------------------------------------------------------------
+    nested = at.AllTypes.Nested
+    noncanon["noncanon_unpacked_repeated"] = (
+        tag(35, 0) + varint(-1) + tag(35, 0) + varint(300) + tag(44, 0) + varint(zz(-64)) +
+        tag(31, 1) + struct.pack("<d", 1.5) + tag(37, 5) + struct.pack("<I", 9) + tag(38, 0) + varint(1), at.AllTypes)
+    noncanon["noncanon_packed_where_unpacked"] = (
+        ld(48, varint(1) + varint(-2)) + ld(49, varint(zz(-3)) + varint(zz(3))), at.AllTypes)
+    noncanon["noncanon_mixed_packing"] = (
+        tag(35, 0) + varint(1) + ld(35, varint(2) + varint(3)) + tag(35, 0) + varint(4), at.AllTypes)
+    noncanon["noncanon_out_of_order"] = (
+        ld(9, b"last field first") + tag(5, 0) + varint(5) + tag(1, 1) + struct.pack("<d", 2.0) +
+        ld(17, tag(2, 2) + varint(1) + b"b" + tag(1, 0) + varint(1)), at.AllTypes)
+    noncanon["noncanon_duplicate_scalar"] = (
+        tag(5, 0) + varint(1) + ld(9, b"first") + tag(5, 0) + varint(2) + ld(9, b"second") +
+        tag(16, 0) + varint(1) + tag(16, 0) + varint(2), at.AllTypes)
+    noncanon["noncanon_duplicate_message_merges"] = (
+        ld(17, tag(1, 0) + varint(1) + ld(3, varint(1))) + ld(17, ld(2, b"x") + ld(3, varint(2))) +
+        ld(62, tag(1, 0) + varint(7)) + ld(62, ld(2, b"y")), at.AllTypes)
+    noncanon["noncanon_oneof_last_arm_wins"] = (
+        tag(60, 0) + varint(5) + ld(61, b"s") + ld(62, tag(1, 0) + varint(1)) + tag(63, 0) + varint(2), at.AllTypes)
+    noncanon["noncanon_map_entries"] = (
+        ld(50, ld(1, b"k") + tag(2, 0) + varint(1)) + ld(50, tag(2, 0) + varint(2) + ld(1, b"k")) +
+        ld(50, ld(1, b"nokey")[0:0] + tag(2, 0) + varint(3)) + ld(50, ld(1, b"novalue")) +
+        ld(52, tag(1, 0) + varint(1) + ld(2, tag(1, 0) + varint(9)) + tag(99, 0) + varint(1)), at.AllTypes)
+    unknown = (tag(1000, 0) + varint(2**64 - 1) + tag(1001, 1) + b"\x01" * 8 + ld(1002, b"\xff\x00junk") +
+               tag(1003, 3) + tag(1, 0) + varint(1) + tag(2, 3) + ld(3, b"in group") + tag(2, 4) + tag(1003, 4) +
+               tag(1005, 5) + b"\x02" * 4 + tag(2**29 - 1, 0) + varint(0))
+    noncanon["noncanon_unknown_fields"] = (unknown + tag(1, 0) + varint(42) + unknown + ld(2, b"kept") + unknown, nested)
+    noncanon["noncanon_unknown_fields_nested"] = (ld(17, unknown + tag(1, 0) + varint(3)) + unknown, at.AllTypes)
+    noncanon["noncanon_long_varints"] = (
+        tag(5, 0) + b"\x81\x80\x80\x80\x00" + tag(8, 0) + b"\x80\x01" + tag(11, 0) + b"\xff\xff\xff\xff\x7f" +
+        tag(5, 0) + b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", at.AllTypes)
+    noncanon["noncanon_int32_truncation"] = (tag(5, 0) + varint(2**32 + 7) + tag(11, 0) + varint(2**40 + 1), at.AllTypes)
+    noncanon["noncanon_status_unknown"] = (
+        ld(3, ld(1, b"type.googleapis.com/x") + tag(7, 0) + varint(1)) + tag(1, 0) + varint(5) + unknown,
+        status.Status)
+
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        if f.endswith(".bin") or f == "manifest.txt":
+            os.remove(os.path.join(OUT, f))
+    manifest = []
+    for name in sorted(cases):
+        msg = cases[name]
+        data = msg.SerializeToString(deterministic=True)
+        back = type(msg).FromString(data)
+        assert back.SerializeToString(deterministic=True) == data, name
+        write(name + ".bin", data)
+        manifest.append("%s %s" % (name, msg.DESCRIPTOR.full_name))
+    for name in sorted(noncanon):
+        data, cls = noncanon[name]
+        msg = cls.FromString(data)
+        msg.DiscardUnknownFields()
+        write(name + ".bin", data)
+        write(name + ".expected.bin", msg.SerializeToString(deterministic=True))
+        manifest.append("%s %s" % (name, cls.DESCRIPTOR.full_name))
+    write("manifest.txt", ("\n".join(manifest) + "\n").encode())
+
+
+def write(name, data):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
+
+
+main()

@@ -1,1 +1,115 @@
-print("spindle: not yet wired")
+// spindle: wires the layers together (transport -> gRPC runtime -> services) and handles
+// the process lifecycle. No behaviour lives here that a layer below could own.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import HTTP2
+import RPC
+import Services
+
+func serve(_ options: ServeOptions) async -> Int32 {
+    do {
+        try DataDirectory.prepare(options.dataDir)
+    } catch {
+        Log.event("error", "data_dir", ["path": options.dataDir, "error": "\(error)"])
+        return 1
+    }
+
+    var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName] + ReflectionService.serviceNames
+    if options.testingServices { serviceNames.append(TestService.serviceName) }
+    let health = HealthService(services: serviceNames)
+    var router = Router()
+    health.register(in: &router)
+    BenchmarkService().register(in: &router)
+    if options.testingServices { TestService().register(in: &router) }
+    ReflectionService(services: serviceNames).register(in: &router)
+
+    var rpcConfig = RPCServerConfig()
+    rpcConfig.maxReceiveMessageSize = options.maxReceiveMessageSize
+    let rpc = RPCServer(router: router, config: rpcConfig)
+
+    let server = HTTP2Server(config: transportConfig(options), acceptor: rpc, logger: Log.line)
+    let bound: BoundAddress
+    do {
+        bound = try server.start()
+    } catch {
+        Log.event("error", "listen_failed", ["host": options.host, "port": String(options.port), "error": "\(error)"])
+        return 1
+    }
+    let host = bound.host.contains(":") ? "[\(bound.host)]" : bound.host
+    Log.event("info", "listening", ["addr": "\(host):\(bound.port)", "tls": options.tlsCert == nil ? "false" : "true",
+                                    "services": serviceNames.joined(separator: ",")])
+
+    let signalName = await ShutdownSignal.wait()
+    Log.event("info", "draining", ["signal": signalName, "grace_s": String(options.shutdownGraceSeconds)])
+    health.drain()
+    await server.shutdown(grace: .seconds(options.shutdownGraceSeconds))
+    Log.event("info", "stopped")
+    return 0
+}
+
+func transportConfig(_ o: ServeOptions) -> HTTP2ServerConfig {
+    var config = HTTP2ServerConfig(host: o.host, port: o.port)
+    if let cert = o.tlsCert, let key = o.tlsKey {
+        config.tls = TLSConfig(certPath: cert, keyPath: key, clientCAPath: o.tlsClientCA)
+    }
+    if let n = o.threads { config.threads = n }
+    if let n = o.maxConcurrentStreams { config.settings.maxConcurrentStreams = UInt32(n) }
+    if let n = o.initialWindowSize { config.settings.initialWindowSize = UInt32(n) }
+    if let n = o.maxFrameSize { config.settings.maxFrameSize = UInt32(n) }
+    if let n = o.maxHeaderListSize { config.settings.maxHeaderListSize = UInt32(n) }
+    if let s = o.idleTimeoutSeconds { config.idleTimeout = .seconds(s) }
+    if let s = o.keepaliveSeconds { config.keepaliveInterval = .seconds(s) }
+    return config
+}
+
+/// SIGTERM / SIGINT, delivered once as an async event.
+enum ShutdownSignal {
+    static func wait() async -> String {
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        let sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { sig, name in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        for await name in stream { return name }
+        return "none"
+    }
+}
+
+/// The data directory (`--data-dir`): created if missing, and must be writable.
+enum DataDirectory {
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static func prepare(_ path: String) throws {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        guard access(path, W_OK) == 0 else {
+            throw Failure(description: "\(path) is not writable: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+signal(SIGPIPE, SIG_IGN)
+let code: Int32
+switch Result(catching: { () throws(UsageError) -> Command in try CLI.parse(Array(CommandLine.arguments.dropFirst())) }) {
+case .failure(let error):
+    Log.write(STDERR_FILENO, "spindle: \(error)\n")
+    code = 2
+case .success(.help(let text)):
+    print(text)
+    code = 0
+case .success(.version):
+    print("spindle \(CLI.version)")
+    code = 0
+case .success(.serve(let options)):
+    code = await serve(options)
+}
+exit(code)

@@ -1,1 +1,0 @@
-// Services: placeholder until the layer lands.

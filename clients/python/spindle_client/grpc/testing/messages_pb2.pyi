@@ -44,7 +44,7 @@ class EchoStatus(_message.Message):
     def __init__(self, code: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SimpleRequest(_message.Message):
-    __slots__ = ("response_type", "response_size", "payload", "fill_username", "fill_oauth_scope", "response_compressed", "response_status", "expect_compressed", "fill_server_id", "fill_grpclb_route_type")
+    __slots__ = ("response_type", "response_size", "payload", "fill_username", "fill_oauth_scope", "response_compressed", "response_status", "expect_compressed", "fill_server_id", "fill_grpclb_route_type", "orca_per_query_report", "orca_oob_report")
     RESPONSE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RESPONSE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,8 @@ class SimpleRequest(_message.Message):
     EXPECT_COMPRESSED_FIELD_NUMBER: _ClassVar[int]
     FILL_SERVER_ID_FIELD_NUMBER: _ClassVar[int]
     FILL_GRPCLB_ROUTE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ORCA_PER_QUERY_REPORT_FIELD_NUMBER: _ClassVar[int]
+    ORCA_OOB_REPORT_FIELD_NUMBER: _ClassVar[int]
     response_type: PayloadType
     response_size: int
     payload: Payload
@@ -65,7 +67,9 @@ class SimpleRequest(_message.Message):
     expect_compressed: BoolValue
     fill_server_id: bool
     fill_grpclb_route_type: bool
-    def __init__(self, response_type: _Optional[_Union[PayloadType, str]] = ..., response_size: _Optional[int] = ..., payload: _Optional[_Union[Payload, _Mapping]] = ..., fill_username: _Optional[bool] = ..., fill_oauth_scope: _Optional[bool] = ..., response_compressed: _Optional[_Union[BoolValue, _Mapping]] = ..., response_status: _Optional[_Union[EchoStatus, _Mapping]] = ..., expect_compressed: _Optional[_Union[BoolValue, _Mapping]] = ..., fill_server_id: _Optional[bool] = ..., fill_grpclb_route_type: _Optional[bool] = ...) -> None: ...
+    orca_per_query_report: TestOrcaReport
+    orca_oob_report: TestOrcaReport
+    def __init__(self, response_type: _Optional[_Union[PayloadType, str]] = ..., response_size: _Optional[int] = ..., payload: _Optional[_Union[Payload, _Mapping]] = ..., fill_username: _Optional[bool] = ..., fill_oauth_scope: _Optional[bool] = ..., response_compressed: _Optional[_Union[BoolValue, _Mapping]] = ..., response_status: _Optional[_Union[EchoStatus, _Mapping]] = ..., expect_compressed: _Optional[_Union[BoolValue, _Mapping]] = ..., fill_server_id: _Optional[bool] = ..., fill_grpclb_route_type: _Optional[bool] = ..., orca_per_query_report: _Optional[_Union[TestOrcaReport, _Mapping]] = ..., orca_oob_report: _Optional[_Union[TestOrcaReport, _Mapping]] = ...) -> None: ...
 
 class SimpleResponse(_message.Message):
     __slots__ = ("payload", "username", "oauth_scope", "server_id", "grpclb_route_type", "hostname")
@@ -108,16 +112,18 @@ class ResponseParameters(_message.Message):
     def __init__(self, size: _Optional[int] = ..., interval_us: _Optional[int] = ..., compressed: _Optional[_Union[BoolValue, _Mapping]] = ...) -> None: ...
 
 class StreamingOutputCallRequest(_message.Message):
-    __slots__ = ("response_type", "response_parameters", "payload", "response_status")
+    __slots__ = ("response_type", "response_parameters", "payload", "response_status", "orca_oob_report")
     RESPONSE_TYPE_FIELD_NUMBER: _ClassVar[int]
     RESPONSE_PARAMETERS_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     RESPONSE_STATUS_FIELD_NUMBER: _ClassVar[int]
+    ORCA_OOB_REPORT_FIELD_NUMBER: _ClassVar[int]
     response_type: PayloadType
     response_parameters: _containers.RepeatedCompositeFieldContainer[ResponseParameters]
     payload: Payload
     response_status: EchoStatus
-    def __init__(self, response_type: _Optional[_Union[PayloadType, str]] = ..., response_parameters: _Optional[_Iterable[_Union[ResponseParameters, _Mapping]]] = ..., payload: _Optional[_Union[Payload, _Mapping]] = ..., response_status: _Optional[_Union[EchoStatus, _Mapping]] = ...) -> None: ...
+    orca_oob_report: TestOrcaReport
+    def __init__(self, response_type: _Optional[_Union[PayloadType, str]] = ..., response_parameters: _Optional[_Iterable[_Union[ResponseParameters, _Mapping]]] = ..., payload: _Optional[_Union[Payload, _Mapping]] = ..., response_status: _Optional[_Union[EchoStatus, _Mapping]] = ..., orca_oob_report: _Optional[_Union[TestOrcaReport, _Mapping]] = ...) -> None: ...
 
 class StreamingOutputCallResponse(_message.Message):
     __slots__ = ("payload",)
@@ -269,6 +275,32 @@ class ClientConfigureRequest(_message.Message):
 class ClientConfigureResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class TestOrcaReport(_message.Message):
+    __slots__ = ("cpu_utilization", "memory_utilization", "request_cost", "utilization")
+    class RequestCostEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    class UtilizationEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    CPU_UTILIZATION_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_UTILIZATION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_COST_FIELD_NUMBER: _ClassVar[int]
+    UTILIZATION_FIELD_NUMBER: _ClassVar[int]
+    cpu_utilization: float
+    memory_utilization: float
+    request_cost: _containers.ScalarMap[str, float]
+    utilization: _containers.ScalarMap[str, float]
+    def __init__(self, cpu_utilization: _Optional[float] = ..., memory_utilization: _Optional[float] = ..., request_cost: _Optional[_Mapping[str, float]] = ..., utilization: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class MemorySize(_message.Message):
     __slots__ = ("rss",)

@@ -4,6 +4,7 @@
 #   swift-build     swift build (debug; the binary the live tests start)
 #   swift-test      swift test (every test target)
 #   python-stubs    clients/python/generate.sh, then fail if the checked-in stubs differ
+#   proto-generated golden vectors and embedded descriptors regenerated from proto/; fail on diff
 #   pytest          clients/python/tests against a live .build/debug/spindle
 #   conformance     scripts/conformance.sh (interop 18 cases, health/reflection, h2probe --strict;
 #                   h2c and TLS)
@@ -47,6 +48,13 @@ stubs_fresh() {
   local untracked; untracked=$(git status --porcelain --untracked-files=all -- clients/python/spindle_client)
   [ -z "$untracked" ] || { echo "stale stubs (run clients/python/generate.sh and commit):" >&2; echo "$untracked" >&2; return 1; }
 }
+generated_fresh() {  # golden vectors and embedded descriptors, regenerated from proto/
+  "$VENV/bin/python" scripts/proto/gen-golden.py
+  scripts/proto/gen-descriptors.sh
+  git diff --exit-code --stat -- Tests/MessagesTests/Golden Sources/Messages/Generated
+  local untracked; untracked=$(git status --porcelain --untracked-files=all -- Tests/MessagesTests/Golden Sources/Messages/Generated)
+  [ -z "$untracked" ] || { echo "stale generated files (regenerate and commit):" >&2; echo "$untracked" >&2; return 1; }
+}
 pytest_live() {
   needs_binary
   (cd clients/python && "$VENV/bin/python" -m pytest -q)
@@ -61,6 +69,7 @@ suite swift-test swift test
 log "python venv"
 python_venv
 suite python-stubs stubs_fresh
+suite proto-generated generated_fresh
 suite pytest pytest_live
 suite conformance conformance
 

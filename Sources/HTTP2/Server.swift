@@ -166,7 +166,6 @@ public final class HTTP2Server: Sendable {
             let listener = Listener(fd: fd, loop: listenLoop, shared: shared)
             listener.start()
         }
-        logger("level=info event=listening host=\(address.host) port=\(address.port) tls=\(tls != nil)")
         return address
     }
 

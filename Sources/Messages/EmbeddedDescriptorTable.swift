@@ -1,3 +1,5 @@
+import ProtoWire
+
 /// The descriptors of every .proto file Spindle serves, embedded at build time by
 /// scripts/proto/gen-descriptors.sh (see Generated/EmbeddedDescriptors.swift), for the
 /// reflection service.
@@ -64,35 +66,4 @@ public enum EmbeddedDescriptors {
 
     /// Every service defined by an embedded file.
     public static var serviceNames: [String] { files.flatMap(\.services) }
-}
-
-/// Standard base64 (RFC 4648, with padding), decoded without Foundation.
-enum Base64 {
-    static func decode(_ text: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count / 4 * 3)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for c in text.utf8 where c != UInt8(ascii: "=") {
-            guard let v = value(of: c) else { return nil }
-            accumulator = accumulator << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-            }
-        }
-        return out
-    }
-
-    private static func value(of c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): c - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): c - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: nil
-        }
-    }
 }

@@ -89,7 +89,8 @@ public protocol StreamOutbound: AnyObject, Sendable {
 }
 
 /// The runtime's side of one request stream. The transport calls these on the connection's
-/// loop thread only, in stream order, and never after `end` or `reset`.
+/// loop thread only, in stream order. `reset` may follow `end` (a client can cancel after
+/// half-closing); nothing follows `reset`.
 public protocol StreamInbound: AnyObject {
     /// A chunk of the request body (DATA payload), as received. Any size, any split.
     func receive(_ bytes: ArraySlice<UInt8>)

@@ -131,12 +131,14 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
         for waiter in list { waiter.resume() }
     }
 
-    /// Delivers `reset` to the runtime once, unless the exchange already completed.
+    /// The stream closed: delivers `reset` to the runtime once, unless the exchange already
+    /// completed, and lets go of the runtime's side either way. (The runtime holds this
+    /// stream as its outbound; keeping `inbound` past close would be a reference cycle.)
     func deliverResetIfNeeded(_ reason: StreamResetReason) {
         guard let inbound, !inboundReset else { return }
+        self.inbound = nil
         if inboundEnded && responseDone && peerResetCode == nil { return }
         inboundReset = true
-        self.inbound = nil
         inbound.reset(reason)
     }
 }

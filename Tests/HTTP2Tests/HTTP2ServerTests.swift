@@ -22,6 +22,22 @@ import Testing
         await server.shutdown(grace: .seconds(1))
     }
 
+    @Test func finishedStreamsReleaseTheRuntimeSide() async throws {
+        // The runtime's inbound holds the stream's outbound; the transport must let go of
+        // the inbound when the stream closes, or every call leaks (a reference cycle).
+        let acceptor = TestAcceptor()
+        let (server, port) = try startServer(acceptor)
+        let dir = tempDirectory()
+        try Data([0, 0, 0, 0, 0]).write(to: URL(fileURLWithPath: dir + "/body"))
+        let (status, output) = try shell("h2load -n 500 -c 2 -m 16 -d \(dir)/body "
+            + "-H 'content-type: application/grpc' -H 'te: trailers' http://127.0.0.1:\(port)/unary")
+        #expect(status == 0)
+        #expect(output.contains("500 succeeded"))
+        let released = await eventually { acceptor.recorder.snapshot().liveInbounds == 0 }
+        #expect(released, "\(acceptor.recorder.snapshot().liveInbounds) inbound objects still alive")
+        await server.shutdown(grace: .seconds(1))
+    }
+
     @Test func trailersOnlyResponseIsOneHeadersFrameWithEndStream() async throws {
         let acceptor = TestAcceptor()
         let (server, port) = try startServer(acceptor)

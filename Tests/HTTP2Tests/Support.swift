@@ -16,6 +16,8 @@ final class Recorder: Sendable {
         var writeReturnedFalse = false
         var bytesQueuedBeforeBlock = 0
         var resumedAfterWait = false
+        /// TestInbound objects alive: each holds its stream's outbound, as the runtime does.
+        var liveInbounds = 0
     }
     let state = Mutex(State())
 
@@ -76,6 +78,11 @@ final class TestInbound: StreamInbound {
         self.path = path
         self.outbound = outbound
         self.recorder = recorder
+        recorder.state.withLock { $0.liveInbounds += 1 }
+    }
+
+    deinit {
+        recorder.state.withLock { $0.liveInbounds -= 1 }
     }
 
     func receive(_ bytes: ArraySlice<UInt8>) {

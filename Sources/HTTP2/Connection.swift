@@ -60,9 +60,9 @@ final class HTTP2Connection {
                 close(reason: "ssl_new_failed")
                 return
             }
-            handshakeTimer = loop.schedule(after: shared.config.handshakeTimeout) { [weak self] in
-                self?.log("warn", "handshake_timeout")
-                self?.close(reason: "handshake_timeout")
+            handshakeTimer = loop.schedule(after: shared.config.handshakeTimeout) { [self] in
+                log("warn", "handshake_timeout")
+                close(reason: "handshake_timeout")
             }
             continueHandshake()
         } else {
@@ -168,8 +168,8 @@ final class HTTP2Connection {
         idleTimer?.cancel()
         idleTimer = nil
         guard let timeout = shared.config.idleTimeout, streams.isEmpty, !closed else { return }
-        idleTimer = loop.schedule(after: timeout) { [weak self] in
-            guard let self, self.streams.isEmpty, let session = self.session else { return }
+        idleTimer = loop.schedule(after: timeout) { [self] in
+            guard self.streams.isEmpty, let session = self.session else { return }
             self.log("info", "idle_timeout")
             nghttp2_session_terminate_session(session, NGHTTP2_NO_ERROR.rawValue)
             self.flushNow()
@@ -179,12 +179,12 @@ final class HTTP2Connection {
 
     private func armKeepalive() {
         guard let interval = shared.config.keepaliveInterval else { return }
-        keepaliveTimer = loop.schedule(after: interval) { [weak self] in
-            guard let self, let session = self.session, !self.closed else { return }
+        keepaliveTimer = loop.schedule(after: interval) { [self] in
+            guard let session = self.session, !self.closed else { return }
             _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
-            self.pingTimeoutTimer = self.loop.schedule(after: self.shared.config.keepaliveTimeout) { [weak self] in
-                self?.log("warn", "keepalive_timeout")
-                self?.close(reason: "keepalive_timeout")
+            self.pingTimeoutTimer = self.loop.schedule(after: self.shared.config.keepaliveTimeout) { [self] in
+                log("warn", "keepalive_timeout")
+                close(reason: "keepalive_timeout")
             }
             self.scheduleFlush()
             self.armKeepalive()
@@ -198,8 +198,8 @@ final class HTTP2Connection {
         goingAway = true
         _ = nghttp2_submit_shutdown_notice(session)
         scheduleFlush()
-        loop.schedule(after: .milliseconds(100)) { [weak self] in
-            guard let self, let session = self.session, !self.closed else { return }
+        loop.schedule(after: .milliseconds(100)) { [self] in
+            guard let session = self.session, !self.closed else { return }
             let last = nghttp2_session_get_last_proc_stream_id(session)
             _ = nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), last,
                                       NGHTTP2_NO_ERROR.rawValue, nil, 0)
@@ -290,8 +290,8 @@ final class HTTP2Connection {
         }
         // Budget spent with TLS plaintext still buffered: epoll will not tell us again.
         if let tls, tls.hasBufferedInput {
-            loop.executeLocal { [weak self] in
-                guard let self, !self.closed else { return }
+            loop.executeLocal { [self] in
+                guard !self.closed else { return }
                 self.readAvailable()
                 self.scheduleFlush()
             }

@@ -30,17 +30,19 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         var stopping = false
     }
 
-    /// A scheduled timer; `cancel()` it on the loop thread.
+    /// A scheduled timer; `cancel()` it on the loop thread. Cancelling releases the action at
+    /// once, so an action may capture its owner strongly without keeping it alive until the
+    /// deadline.
     final class Timer {
-        fileprivate var cancelled = false
-        func cancel() { cancelled = true }
+        fileprivate var action: (() -> Void)?
+        fileprivate init(_ action: @escaping () -> Void) { self.action = action }
+        func cancel() { action = nil }
     }
 
     private struct TimerEntry {
         var deadlineNanos: UInt64
         var sequence: UInt64
         var timer: Timer
-        var action: () -> Void
         func fires(before other: TimerEntry) -> Bool {
             (deadlineNanos, sequence) < (other.deadlineNanos, other.sequence)
         }
@@ -169,10 +171,10 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     @discardableResult
     func schedule(after delay: Duration, _ action: @escaping () -> Void) -> Timer {
         assertInLoop()
-        let timer = Timer()
+        let timer = Timer(action)
         timerSequence &+= 1
         let entry = TimerEntry(deadlineNanos: Self.now() &+ Self.nanos(delay), sequence: timerSequence,
-                               timer: timer, action: action)
+                               timer: timer)
         heapPush(entry)
         return timer
     }
@@ -262,9 +264,9 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         let now = Self.now()
         while let first = timers.first, first.deadlineNanos <= now {
             let entry = heapPop()
-            if !entry.timer.cancelled {
-                entry.timer.cancelled = true
-                entry.action()
+            if let action = entry.timer.action {
+                entry.timer.action = nil
+                action()
             }
         }
     }

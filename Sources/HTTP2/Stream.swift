@@ -15,7 +15,10 @@ let streamLowWaterBytes = 64 * 1024
 final class H2Stream: StreamOutbound, @unchecked Sendable {
     let id: Int32
     let loop: EventLoop
-    weak var connection: HTTP2Connection?
+    /// Strong while the stream is open, nil once closed (`markClosed`), which breaks the
+    /// connection -> stream -> connection cycle. Not `weak`: a weak reference gives the
+    /// connection a side table, and every retain/release of it then takes the slow path.
+    var connection: HTTP2Connection?
 
     // Cross-thread.
     private let unsentBytes = Atomic<Int>(0)
@@ -118,6 +121,7 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
     /// The stream is gone: drop unsent bytes and release anyone waiting to write.
     func markClosed() {
         isClosed.store(true, ordering: .releasing)
+        connection = nil
         unsentBytes.store(0, ordering: .relaxed)
         pending = []
         pendingOffset = 0

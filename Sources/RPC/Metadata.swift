@@ -71,25 +71,18 @@ public struct Metadata: Sendable, Equatable, Sequence {
         }
     }
 
-    /// Custom metadata from request header fields; `-bin` values are base64-decoded
-    /// (padded or not). Returns nil with the offending key when a value does not decode.
-    static func fromRequest(_ fields: [HeaderField]) -> Result<Metadata, RPCError> {
-        var md = Metadata()
-        for field in fields where !isReserved(field.name) {
-            if field.name.hasSuffix("-bin") {
-                // A comma-separated list of base64 values is allowed; keep each.
-                for part in field.value.split(separator: ",", omittingEmptySubsequences: false) {
-                    let trimmed = part.drop(while: { $0 == " " })
-                    guard let bytes = Base64.decode(Substring(trimmed)) else {
-                        return .failure(RPCError(.internal, "metadata \(field.name) is not valid base64"))
-                    }
-                    md.entries.append((field.name, .binary(bytes)))
-                }
-            } else {
-                md.entries.append((field.name, .string(field.value)))
-            }
+    /// Adds a request header field as custom metadata; `-bin` values are base64-decoded
+    /// (padded or not, possibly a comma-separated list). False when a value does not decode.
+    mutating func appendRequestField(_ field: HeaderField) -> Bool {
+        guard field.name.hasSuffix("-bin") else {
+            entries.append((field.name, .string(field.value)))
+            return true
         }
-        return .success(md)
+        for part in field.value.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let bytes = Base64.decode(part.trimmingSpaces()) else { return false }
+            entries.append((field.name, .binary(bytes)))
+        }
+        return true
     }
 
     /// Header fields for a response: `-bin` values base64 (unpadded, as gRPC sends them).

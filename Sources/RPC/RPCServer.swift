@@ -55,14 +55,14 @@ public final class RPCServer: StreamAcceptor {
     /// Checks the request in the order grpc-go does, then builds the call.
     private func prepare(_ head: RequestHead, outbound: any StreamOutbound,
                          connection: ConnectionContext) -> Result<ServerCall, Rejection> {
+        let request = RequestFields(head.fields)
         guard head.method == "POST" else {
             return .failure(.http(405, .internal, "gRPC requires POST, got \(head.method)"))
         }
-        guard let contentType = head.first("content-type"), Self.isGRPCContentType(contentType) else {
-            return .failure(.http(415, .internal,
-                                  "invalid gRPC request content-type \"\(head.first("content-type") ?? "")\""))
+        guard let contentType = request.contentType, Self.isGRPCContentType(contentType) else {
+            return .failure(.http(415, .internal, "invalid gRPC request content-type \"\(request.contentType ?? "")\""))
         }
-        guard head.first("te") == "trailers" else {
+        guard request.te == "trailers" else {
             return .failure(.http(400, .internal, "gRPC requires the header te: trailers"))
         }
         let handler: MethodHandler, service: String, method: String
@@ -72,37 +72,32 @@ public final class RPCServer: StreamAcceptor {
         case .unknownMethod(let s, let m): return .failure(.grpc(.unimplemented, "unknown method \(m) for service \(s)"))
         case .malformedPath: return .failure(.grpc(.unimplemented, "malformed method name \"\(head.path)\""))
         }
-        let requestEncoding: MessageEncoding
-        if let name = head.first("grpc-encoding") {
+        var requestEncoding = MessageEncoding.identity
+        if let name = request.encoding {
             guard let known = MessageEncoding(rawValue: name) else {
                 return .failure(.grpc(.unimplemented, "grpc-encoding \"\(name)\" is not supported",
                                       extra: [HeaderField("grpc-accept-encoding", MessageEncoding.acceptHeader)]))
             }
             requestEncoding = known
-        } else {
-            requestEncoding = .identity
         }
-        var deadline: ContinuousClock.Instant?
         var timeout: Duration?
-        if let value = head.first("grpc-timeout") {
+        if let value = request.timeout {
             guard let parsed = GRPCTimeout.parse(value) else {
                 return .failure(.grpc(.internal, "malformed grpc-timeout \"\(value)\""))
             }
             timeout = parsed
-            deadline = .now + parsed
         }
-        let metadata: Metadata
-        switch Metadata.fromRequest(head.fields) {
-        case .success(let md): metadata = md
-        case .failure(let error): return .failure(.grpc(error.code, error.message))
+        if let key = request.undecodableBinaryKey {
+            return .failure(.grpc(.internal, "metadata \(key) is not valid base64"))
         }
-        let accepted = MessageEncoding.parseAcceptList(head.first("grpc-accept-encoding"))
+        let accepted = MessageEncoding.parseAcceptList(request.acceptEncoding)
         let responseEncoding: MessageEncoding? =
             accepted.contains(requestEncoding) && requestEncoding != .identity ? requestEncoding
             : accepted.first(where: { $0 == .gzip }) ?? accepted.first(where: { $0 != .identity })
 
-        let context = ServerContext(path: head.path, service: service, method: method, metadata: metadata,
-                                    deadline: deadline, peer: connection.peer, secure: connection.secure)
+        let context = ServerContext(path: head.path, service: service, method: method, metadata: request.metadata,
+                                    deadline: timeout.map { .now + $0 }, peer: connection.peer,
+                                    secure: connection.secure)
         let core = CallCore(outbound: outbound, context: context, requestEncoding: requestEncoding,
                             responseEncoding: responseEncoding,
                             maxReceiveMessageSize: config.maxReceiveMessageSize)
@@ -117,6 +112,35 @@ public final class RPCServer: StreamAcceptor {
         guard value.hasPrefix("application/grpc") else { return false }
         let rest = value.dropFirst("application/grpc".count)
         return rest.isEmpty || rest.first == "+" || rest.first == ";"
+    }
+}
+
+/// The request header fields gRPC cares about, picked out in one pass; the rest are the
+/// call's custom metadata.
+struct RequestFields {
+    var contentType: String?
+    var te: String?
+    var encoding: String?
+    var acceptEncoding: String?
+    var timeout: String?
+    var metadata = Metadata()
+    /// A `-bin` metadata key whose value is not base64.
+    var undecodableBinaryKey: String?
+
+    init(_ fields: [HeaderField]) {
+        for field in fields {
+            switch field.name {
+            case "content-type": contentType = contentType ?? field.value
+            case "te": te = te ?? field.value
+            case "grpc-encoding": encoding = encoding ?? field.value
+            case "grpc-accept-encoding": acceptEncoding = acceptEncoding ?? field.value
+            case "grpc-timeout": timeout = timeout ?? field.value
+            default:
+                if !Metadata.isReserved(field.name) && !metadata.appendRequestField(field) {
+                    undecodableBinaryKey = undecodableBinaryKey ?? field.name
+                }
+            }
+        }
     }
 }
 

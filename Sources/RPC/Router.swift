@@ -18,12 +18,19 @@ struct MethodHandler: Sendable {
 
 /// The table of services and methods a server answers, built before it starts.
 public struct Router: Sendable {
-    var services: [String: [String: MethodHandler]] = [:]
+    struct Entry: Sendable {
+        let service: String
+        let method: String
+        let handler: MethodHandler
+    }
+    /// Keyed by the request path, "/package.Service/Method": one hash per call.
+    var methods: [String: Entry] = [:]
+    var services: Set<String> = []
 
     public init() {}
 
     /// Fully-qualified names of the registered services, sorted.
-    public var serviceNames: [String] { services.keys.sorted() }
+    public var serviceNames: [String] { services.sorted() }
 
     public mutating func unary<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String,
@@ -66,8 +73,10 @@ public struct Router: Sendable {
     }
 
     private mutating func add(_ service: String, _ method: String, _ handler: MethodHandler) {
-        precondition(services[service]?[method] == nil, "/\(service)/\(method) registered twice")
-        services[service, default: [:]][method] = handler
+        let path = "/\(service)/\(method)"
+        precondition(methods[path] == nil, "\(path) registered twice")
+        methods[path] = Entry(service: service, method: method, handler: handler)
+        services.insert(service)
     }
 
     enum Lookup {
@@ -78,14 +87,14 @@ public struct Router: Sendable {
     }
 
     func lookup(path: String) -> Lookup {
-        // "/package.Service/Method"
+        if let entry = methods[path] { return .found(service: entry.service, method: entry.method, entry.handler) }
+        // Not served: say whether the service or only the method is unknown.
         guard path.first == "/" else { return .malformedPath }
         let rest = path.dropFirst()
         guard let slash = rest.lastIndex(of: "/") else { return .malformedPath }
         let service = String(rest[..<slash])
         let method = String(rest[rest.index(after: slash)...])
-        guard let methods = services[service] else { return .unknownService(service) }
-        guard let handler = methods[method] else { return .unknownMethod(service: service, method: method) }
-        return .found(service: service, method: method, handler)
+        guard services.contains(service) else { return .unknownService(service) }
+        return .unknownMethod(service: service, method: method)
     }
 }

@@ -96,3 +96,43 @@ def test_sigterm_with_stream_in_flight():
         assert received == [100] * 10
     assert server.wait_exit(20) == 0, "\n".join(server.lines[-20:])
     server.stop()
+
+
+def _client_cert(certs, tmp_path, cn="spindle-test-client"):
+    """A client certificate signed by the test CA (ca.key beside ca.pem)."""
+    import subprocess
+    key, csr, crt = (str(tmp_path / n) for n in ("client.key", "client.csr", "client.pem"))
+    ca_key = os.path.join(os.path.dirname(certs["ca"]), "ca.key")
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+                    "-subj", f"/CN={cn}"], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", certs["ca"], "-CAkey", ca_key,
+                    "-CAcreateserial", "-out", crt, "-days", "1"], check=True, capture_output=True)
+    return open(key, "rb").read(), open(crt, "rb").read()
+
+
+@pytest.mark.spindle_only
+@pytest.mark.tls
+def test_mutual_tls_requires_a_client_certificate_from_the_ca(certs, tmp_path):
+    server = start_spindle("--tls-cert", certs["cert"], "--tls-key", certs["key"], "--tls-client-ca", certs["ca"])
+    try:
+        ca = open(certs["ca"], "rb").read()
+        key, crt = _client_cert(certs, tmp_path)
+        with grpc.secure_channel(server.addr, grpc.ssl_channel_credentials(ca, key, crt)) as ch:
+            assert test_pb2_grpc.TestServiceStub(ch).EmptyCall(empty_pb2.Empty(), timeout=10) == empty_pb2.Empty()
+        # Without a client certificate the handshake is refused.
+        with grpc.secure_channel(server.addr, grpc.ssl_channel_credentials(ca)) as ch:
+            with pytest.raises(grpc.RpcError) as e:
+                test_pb2_grpc.TestServiceStub(ch).EmptyCall(empty_pb2.Empty(), timeout=5)
+            assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+        # A certificate from another CA is refused too.
+        import subprocess
+        other_key, other_crt = str(tmp_path / "other.key"), str(tmp_path / "other.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", other_key,
+                        "-out", other_crt, "-days", "1", "-subj", "/CN=stranger"], check=True, capture_output=True)
+        creds = grpc.ssl_channel_credentials(ca, open(other_key, "rb").read(), open(other_crt, "rb").read())
+        with grpc.secure_channel(server.addr, creds) as ch:
+            with pytest.raises(grpc.RpcError) as e:
+                test_pb2_grpc.TestServiceStub(ch).EmptyCall(empty_pb2.Empty(), timeout=5)
+            assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        stop_and_check(server)

@@ -328,19 +328,29 @@ final class HTTP2Connection {
     func flushNow() {
         guard !closed, let session else { return }
         if tls.map({ !$0.handshakeDone }) ?? false { return }
-        while out.count - outOffset < Self.outputHighWaterBytes {
-            var chunk: UnsafePointer<UInt8>?
-            let n = nghttp2_session_mem_send(session, &chunk)
-            if n < 0 {
-                log("error", "send_failed", "error=\"\(cString(nghttp2_strerror(Int32(n))))\"")
-                close(reason: "send_error")
-                return
+        // Pull up to the high-water mark, write, and go again while the socket keeps up:
+        // stopping at the cap with an empty socket buffer would leave frames nghttp2 holds
+        // unsent until some unrelated event (a stall seen with 8+ busy streams). Bounded
+        // rounds keep one busy connection from starving the loop's others.
+        for _ in 0..<8 {
+            while out.count - outOffset < Self.outputHighWaterBytes {
+                var chunk: UnsafePointer<UInt8>?
+                let n = nghttp2_session_mem_send(session, &chunk)
+                if n < 0 {
+                    log("error", "send_failed", "error=\"\(cString(nghttp2_strerror(Int32(n))))\"")
+                    close(reason: "send_error")
+                    return
+                }
+                guard n > 0, let chunk else { break }
+                out.append(contentsOf: UnsafeBufferPointer(start: chunk, count: n))
             }
-            guard n > 0, let chunk else { break }
-            out.append(contentsOf: UnsafeBufferPointer(start: chunk, count: n))
+            let cappedByHighWater = out.count - outOffset >= Self.outputHighWaterBytes
+            writeOut()
+            if closed { return }
+            // Done when nghttp2 ran dry; when the socket is full, EPOLLOUT brings us back.
+            if !cappedByHighWater || outOffset < out.count { break }
         }
-        writeOut()
-        if closed { return }
+        if out.count == outOffset && nghttp2_session_want_write(session) != 0 { scheduleFlush() }
         if out.count == outOffset && nghttp2_session_want_read(session) == 0
             && nghttp2_session_want_write(session) == 0 {
             close(reason: "done")

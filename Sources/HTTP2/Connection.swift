@@ -94,6 +94,7 @@ final class HTTP2Connection {
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunkRecv)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
         nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, onBeginFrame)
+        nghttp2_session_callbacks_set_send_data_callback(callbacks, sendDataFrame)
 
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else { throw H2Error.nomem }
@@ -434,11 +435,7 @@ final class HTTP2Connection {
             if rc != 0 { log("warn", "submit_response_failed", "stream=\(stream.id) rc=\(rc)") }
         case .data(let bytes):
             guard stream.headSent, stream.trailers == nil else { return }
-            if stream.pendingCount == 0 && stream.pendingOffset == 0 {
-                stream.pending = bytes
-            } else {
-                stream.pending.append(contentsOf: bytes)
-            }
+            stream.pending.append(bytes)
             resume(stream, session)
         case .trailers(let fields):
             if !stream.headSent {
@@ -464,19 +461,16 @@ final class HTTP2Connection {
     }
 
     /// The data provider: copies pending bytes; defers when empty; ends with trailers.
-    fileprivate func provideData(stream id: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int,
-                                 flags: UnsafeMutablePointer<UInt32>) -> Int {
+    /// nghttp2 asks how much DATA the stream can send now. The bytes themselves are written
+    /// by `sendData` (NGHTTP2_DATA_FLAG_NO_COPY), straight from the stream's queue into
+    /// `out`, so a response body is copied once on its way to the socket.
+    fileprivate func provideData(stream id: Int32, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = streams[id], let session else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         let available = stream.pendingCount
         let count = min(length, available)
-        if count > 0 {
-            stream.pending.withUnsafeBufferPointer { source in
-                buffer.update(from: source.baseAddress! + stream.pendingOffset, count: count)
-            }
-            stream.didSend(count)
-        }
+        if count > 0 { flags.pointee |= NGHTTP2_DATA_FLAG_NO_COPY.rawValue }
         if count == available {
             if let trailers = stream.trailers {
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
@@ -491,6 +485,19 @@ final class HTTP2Connection {
             }
         }
         return count
+    }
+
+    /// Writes one whole DATA frame (header, then `length` bytes of the stream's queue) to `out`.
+    fileprivate func sendData(stream id: Int32, header: UnsafeBufferPointer<UInt8>, length: Int, padding: Int) -> Int32 {
+        guard let stream = streams[id], stream.pendingCount >= length else {
+            return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
+        }
+        out.append(contentsOf: header)
+        // No padding callback is set, so nghttp2 never pads; handle it anyway, per the API.
+        if padding > 0 { out.append(UInt8(padding - 1)) }
+        stream.send(length, into: &out)
+        if padding > 1 { out.append(contentsOf: repeatElement(0, count: padding - 1)) }
+        return 0
     }
 
     func consume(_ bytes: Int, on stream: H2Stream) {
@@ -684,6 +691,12 @@ private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, err
     connection(user).streamClosed(streamID, errorCode: errorCode)
 }
 
-private let readData: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, user in
-    connection(user).provideData(stream: streamID, into: buffer!, length: length, flags: flags!)
+private let readData: nghttp2_data_source_read_callback = { _, streamID, _, length, flags, _, user in
+    connection(user).provideData(stream: streamID, length: length, flags: flags!)
+}
+
+private let sendDataFrame: nghttp2_send_data_callback = { _, frame, header, length, _, user in
+    connection(user).sendData(stream: frame!.pointee.hd.stream_id,
+                              header: UnsafeBufferPointer(start: header, count: 9), length: length,
+                              padding: Int(frame!.pointee.data.padlen))
 }

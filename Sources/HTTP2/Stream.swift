@@ -41,8 +41,8 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
     var headSent = false
     var responseDone = false
     var deferred = false
-    var pending: [UInt8] = []
-    var pendingOffset = 0
+    /// Response DATA not yet framed, as the runtime wrote it (no copy on write).
+    var pending = ChunkQueue()
     var trailers: [HeaderField]?
     var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -52,7 +52,7 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
         self.connection = connection
     }
 
-    var pendingCount: Int { pending.count - pendingOffset }
+    var pendingCount: Int { pending.count }
 
     // MARK: StreamOutbound
 
@@ -104,16 +104,9 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
 
     // MARK: Loop-side bookkeeping
 
-    /// Called by the data provider after copying `count` pending bytes into a frame.
-    func didSend(_ count: Int) {
-        pendingOffset += count
-        if pendingOffset == pending.count {
-            pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
-            pendingOffset = 0
-        } else if pendingOffset > 64 * 1024 && pendingOffset * 2 > pending.count {
-            pending.removeFirst(pendingOffset)
-            pendingOffset = 0
-        }
+    /// Moves `count` pending bytes to the end of `out` (the DATA frame being written).
+    func send(_ count: Int, into out: inout [UInt8]) {
+        pending.move(count, to: &out)
         let left = unsentBytes.subtract(count, ordering: .relaxed).newValue
         if left < streamLowWaterBytes { resumeWaiters() }
     }
@@ -123,8 +116,7 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
         isClosed.store(true, ordering: .releasing)
         connection = nil
         unsentBytes.store(0, ordering: .relaxed)
-        pending = []
-        pendingOffset = 0
+        pending = ChunkQueue()
         resumeWaiters()
     }
 
@@ -144,5 +136,45 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
         if inboundEnded && responseDone && peerResetCode == nil { return }
         inboundReset = true
         inbound.reset(reason)
+    }
+}
+
+/// A FIFO of byte chunks: appending takes the caller's array as it is, and bytes are copied
+/// once, straight into the outgoing frame.
+struct ChunkQueue {
+    private var chunks: [[UInt8]] = []
+    private var head = 0
+    private var headOffset = 0
+    private(set) var count = 0
+
+    mutating func append(_ chunk: [UInt8]) {
+        guard !chunk.isEmpty else { return }
+        chunks.append(chunk)
+        count += chunk.count
+    }
+
+    /// Appends the first `n` queued bytes to `out` and drops them from the queue.
+    mutating func move(_ n: Int, to out: inout [UInt8]) {
+        precondition(n <= count, "moving more bytes than are queued")
+        var left = n
+        while left > 0 {
+            let chunk = chunks[head]
+            let take = min(left, chunk.count - headOffset)
+            out.append(contentsOf: chunk[headOffset..<(headOffset + take)])
+            headOffset += take
+            left -= take
+            if headOffset == chunk.count {
+                head += 1
+                headOffset = 0
+            }
+        }
+        count -= n
+        if head == chunks.count {
+            chunks.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 32 && head * 2 > chunks.count {
+            chunks.removeFirst(head)
+            head = 0
+        }
     }
 }

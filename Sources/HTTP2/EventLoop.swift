@@ -67,7 +67,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     let name: String
 
     /// Maximum queued jobs run per iteration before IO is polled again.
-    private static let jobBatch = 1024
+    private static let jobBatch = 16
 
     init(name: String) {
         self.name = name

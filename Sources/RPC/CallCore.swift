@@ -22,6 +22,9 @@ final class CallCore: Sendable {
         var timer: Task<Void, Never>?
     }
     private let state = Mutex(State())
+    /// The size of the last response frame: the next one reserves that much up front, so
+    /// a stream of large messages does not regrow (and recopy) its buffer each time.
+    private let lastFrameSize = Atomic<Int>(0)
 
     init(outbound: any StreamOutbound, context: ServerContext, requestEncoding: MessageEncoding,
          responseEncoding: MessageEncoding?, maxReceiveMessageSize: Int) {
@@ -81,8 +84,11 @@ final class CallCore: Sendable {
     /// Frames (and maybe compresses) a response message and queues it, sending the
     /// response head first if needed. Returns false when the caller should wait for room.
     func send<M: ProtoMessage>(_ message: M, compress: Bool?) throws(RPCError) -> Bool {
-        var frame: [UInt8] = [0, 0, 0, 0, 0]
+        var frame: [UInt8] = []
+        frame.reserveCapacity(max(lastFrameSize.load(ordering: .relaxed), 64))
+        frame.append(contentsOf: [0, 0, 0, 0, 0] as [UInt8])
         message.serialize(into: &frame)
+        lastFrameSize.store(frame.count + 16, ordering: .relaxed)
         let wantCompression = compress ?? context.compressResponses
         let (alreadySent, encoding, head): (Bool, MessageEncoding, [HeaderField]?) = state.withLock { s in
             if s.finished { return (true, .identity, nil) }

@@ -136,3 +136,20 @@ def test_mutual_tls_requires_a_client_certificate_from_the_ca(certs, tmp_path):
             assert e.value.code() == grpc.StatusCode.UNAVAILABLE
     finally:
         stop_and_check(server)
+
+
+@pytest.mark.spindle_only
+def test_sigterm_flips_health_to_not_serving_for_watchers():
+    from spindle_client.grpc.health.v1 import health_pb2, health_pb2_grpc
+    server = start_spindle("--shutdown-grace", "2")
+    ch = grpc.insecure_channel(server.addr)
+    try:
+        watch = health_pb2_grpc.HealthStub(ch).Watch(health_pb2.HealthCheckRequest(service=""), timeout=20)
+        assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
+        t0 = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
+        assert time.monotonic() - t0 < 1.5, "NOT_SERVING must reach watchers at once, not after the grace"
+    finally:
+        ch.close()
+        stop_and_check(server)

@@ -171,6 +171,43 @@ import Testing
         await server.shutdown(grace: .seconds(1))
     }
 
+    @Test func keepalivePingsAndClosesAPeerThatNeverAnswers() async throws {
+        let acceptor = TestAcceptor()
+        let (server, port) = try startServer(acceptor) {
+            $0.keepaliveInterval = .milliseconds(200)
+            $0.keepaliveTimeout = .milliseconds(300)
+        }
+        let client = try RawClient(port: port)
+        let started = Date()
+        let ping = client.readUntil { $0.type == FrameType.ping.rawValue && $0.flags & 1 == 0 }
+        #expect(ping != nil, "no keepalive PING")
+        #expect(Date().timeIntervalSince(started) >= 0.15)
+        // Never answered: the connection is closed once the keepalive timeout runs out.
+        #expect(client.readsEOF())
+        #expect(Date().timeIntervalSince(started) >= 0.45)
+        await server.shutdown(grace: .seconds(1))
+    }
+
+    @Test func tlsHandshakeThatNeverStartsIsClosedAtTheTimeout() async throws {
+        let dir = tempDirectory()
+        let (made, log) = try shell("""
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \\
+            -subj /CN=localhost -keyout \(dir)/key.pem -out \(dir)/cert.pem
+            """)
+        #expect(made == 0, "\(log)")
+        let acceptor = TestAcceptor()
+        let (server, port) = try startServer(acceptor) {
+            $0.tls = TLSConfig(certPath: dir + "/cert.pem", keyPath: dir + "/key.pem")
+            $0.handshakeTimeout = .milliseconds(300)
+        }
+        let started = Date()
+        let silent = try RawClient(port: port, preface: false)
+        #expect(silent.readsEOF())
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited >= 0.25 && waited < 4, "closed after \(waited) s")
+        await server.shutdown(grace: .seconds(1))
+    }
+
     @Test func garbageOnOneConnectionDoesNotDisturbAnother() async throws {
         let acceptor = TestAcceptor()
         let (server, port) = try startServer(acceptor)

@@ -30,6 +30,7 @@ final class HTTP2Connection {
     private var goingAway = false
     /// Highest client stream id that opened a request (RFC 9113 §5.1.1 monotonicity).
     private var highestStreamID: Int32 = 0
+    private var headerScratch = HeaderBlockScratch()
 
     /// Stop pulling frames from nghttp2 (and stop reading) while this much output is unsent.
     private static let outputHighWaterBytes = 1 << 20
@@ -422,13 +423,13 @@ final class HTTP2Connection {
             let rc: Int32
             if endStream {
                 stream.responseDone = true
-                rc = withHeaderBlock(status: status, fields) { nva, count in
+                rc = headerScratch.with(status: status, fields) { nva, count in
                     nghttp2_submit_response(session, stream.id, nva, count, nil)
                 }
             } else {
                 var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
                                                      read_callback: readData)
-                rc = withHeaderBlock(status: status, fields) { nva, count in
+                rc = headerScratch.with(status: status, fields) { nva, count in
                     nghttp2_submit_response(session, stream.id, nva, count, &provider)
                 }
             }
@@ -442,7 +443,7 @@ final class HTTP2Connection {
                 // No head was written: answer trailers-only.
                 stream.headSent = true
                 stream.responseDone = true
-                _ = withHeaderBlock(status: 200, fields) { nva, count in
+                _ = headerScratch.with(status: 200, fields) { nva, count in
                     nghttp2_submit_response(session, stream.id, nva, count, nil)
                 }
             } else if stream.trailers == nil {
@@ -475,7 +476,7 @@ final class HTTP2Connection {
             if let trailers = stream.trailers {
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
                 stream.responseDone = true
-                let rc = withHeaderBlock(status: nil, trailers) { nva, n in
+                let rc = headerScratch.with(status: nil, trailers) { nva, n in
                     nghttp2_submit_trailer(session, id, nva, n)
                 }
                 if rc != 0 { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
@@ -633,30 +634,40 @@ final class HTTP2Connection {
 
 enum H2Error: Error { case nomem }
 
-/// Builds an nghttp2 header block (`:status` first when given) for the duration of `body`.
-/// nghttp2 copies the block during submit, so the storage only lives for the call.
-private func withHeaderBlock(status: Int?, _ fields: [HeaderField],
-                             _ body: (UnsafePointer<nghttp2_nv>, Int) -> Int32) -> Int32 {
-    var storage: [UInt8] = []
-    var spans: [(Int, Int, Int, Int)] = []  // name offset, name length, value offset, value length
-    storage.reserveCapacity(64 + fields.count * 32)
-    func add(_ name: String, _ value: String) {
-        let nameStart = storage.count
-        storage.append(contentsOf: name.utf8)
-        let valueStart = storage.count
-        storage.append(contentsOf: value.utf8)
-        spans.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
-    }
-    if let status { add(":status", String(status)) }
-    for field in fields { add(field.name, field.value) }
-    if storage.isEmpty { storage.append(0) }
-    return storage.withUnsafeMutableBufferPointer { raw in
-        let base = raw.baseAddress!
-        var nva = spans.map { span in
-            nghttp2_nv(name: base + span.0, value: base + span.2, namelen: span.1, valuelen: span.3,
-                       flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+/// Scratch space for building nghttp2 header blocks, reused for every block a connection
+/// sends (nghttp2 copies a block during submit, so it only has to live for the call).
+/// Loop-confined, like its connection.
+struct HeaderBlockScratch {
+    private var storage: [UInt8] = []
+    private var spans: [(nameAt: Int, nameLength: Int, valueAt: Int, valueLength: Int)] = []
+    private var nva: [nghttp2_nv] = []
+
+    /// Lays out `:status` (when given) and `fields`, then calls `body` with the block.
+    mutating func with(status: Int?, _ fields: [HeaderField],
+                       _ body: (UnsafePointer<nghttp2_nv>, Int) -> Int32) -> Int32 {
+        storage.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        nva.removeAll(keepingCapacity: true)
+        if let status { add(":status", String(status)) }
+        for field in fields { add(field.name, field.value) }
+        if storage.isEmpty { storage.append(0) }
+        return storage.withUnsafeMutableBufferPointer { raw in
+            let base = raw.baseAddress!
+            for span in spans {
+                nva.append(nghttp2_nv(name: base + span.nameAt, value: base + span.valueAt,
+                                      namelen: span.nameLength, valuelen: span.valueLength,
+                                      flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+            }
+            return nva.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
         }
-        return nva.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
+    }
+
+    private mutating func add(_ name: String, _ value: String) {
+        let nameAt = storage.count
+        storage.append(contentsOf: name.utf8)
+        let valueAt = storage.count
+        storage.append(contentsOf: value.utf8)
+        spans.append((nameAt, valueAt - nameAt, valueAt, storage.count - valueAt))
     }
 }
 

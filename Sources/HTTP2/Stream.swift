@@ -34,7 +34,11 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
     var unconsumedBytes = 0
     // Header collection (until the request head is complete).
     var method = "", path = "", scheme: String?, authority: String?
-    var fields: [HeaderField] = []
+    var fields: [HeaderField] = {
+        var fields: [HeaderField] = []
+        fields.reserveCapacity(8)  // a typical gRPC request: one allocation, not three
+        return fields
+    }()
     var headerBytes = 0
 
     // Loop-confined: response side.
@@ -142,6 +146,8 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
 /// A FIFO of byte chunks: appending takes the caller's array as it is, and bytes are copied
 /// once, straight into the outgoing frame.
 struct ChunkQueue {
+    /// The usual case, one chunk (a unary response), is held here without an array.
+    private var lone: [UInt8]?
     private var chunks: [[UInt8]] = []
     private var head = 0
     private var headOffset = 0
@@ -149,13 +155,31 @@ struct ChunkQueue {
 
     mutating func append(_ chunk: [UInt8]) {
         guard !chunk.isEmpty else { return }
-        chunks.append(chunk)
+        if count == 0 && chunks.isEmpty && lone == nil {
+            lone = chunk
+        } else {
+            if let first = lone {
+                chunks.append(first)
+                lone = nil
+            }
+            chunks.append(chunk)
+        }
         count += chunk.count
     }
 
     /// Appends the first `n` queued bytes to `out` and drops them from the queue.
     mutating func move(_ n: Int, to out: inout [UInt8]) {
         precondition(n <= count, "moving more bytes than are queued")
+        if let first = lone {
+            out.append(contentsOf: first[headOffset..<(headOffset + n)])
+            headOffset += n
+            count -= n
+            if count == 0 {
+                lone = nil
+                headOffset = 0
+            }
+            return
+        }
         var left = n
         while left > 0 {
             let chunk = chunks[head]

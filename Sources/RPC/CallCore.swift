@@ -108,11 +108,18 @@ final class CallCore: Sendable {
         return outbound.write(.data(frame))
     }
 
+    /// The response head of most calls (no compression, no header metadata), built once.
+    private static let plainHead = [HeaderField("content-type", "application/grpc"),
+                                    HeaderField("grpc-accept-encoding", MessageEncoding.acceptHeader)]
+    private static let okTrailers = [HeaderField("grpc-status", "0")]
+
     private func responseHeadFields(encoding: MessageEncoding) -> [HeaderField] {
+        let initial = context.mutable.withLock { $0.initialMetadata }
+        if encoding == .identity && initial.isEmpty { return Self.plainHead }
         var fields = [HeaderField("content-type", "application/grpc")]
         if encoding != .identity { fields.append(HeaderField("grpc-encoding", encoding.rawValue)) }
         fields.append(HeaderField("grpc-accept-encoding", MessageEncoding.acceptHeader))
-        context.mutable.withLock { $0.initialMetadata }.appendFields(to: &fields)
+        initial.appendFields(to: &fields)
         return fields
     }
 
@@ -128,6 +135,11 @@ final class CallCore: Sendable {
         guard proceed else { return }
         timer?.cancel()
         if error != nil { handler?.cancel() }
+        var trailing = context.mutable.withLock { $0.trailingMetadata }
+        if error == nil && headSent && trailing.isEmpty {
+            outbound.write(.trailers(Self.okTrailers))
+            return
+        }
         var status: [HeaderField] = []
         let code = error?.code ?? .ok
         status.append(HeaderField("grpc-status", String(code.rawValue)))
@@ -137,7 +149,6 @@ final class CallCore: Sendable {
         if let details = error?.details {
             status.append(HeaderField("grpc-status-details-bin", Base64.encode(details, padded: false)))
         }
-        var trailing = context.mutable.withLock { $0.trailingMetadata }
         if let extra = error?.trailers { trailing.add(contentsOf: extra) }
         if headSent {
             trailing.appendFields(to: &status)

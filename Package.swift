@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "RPC", dependencies: ["ProtoWire", "Gzip"], swiftSettings: strict),
         .target(name: "HTTP2", dependencies: ["CNghttp2", "COpenSSL", "RPC"], swiftSettings: strict),
+        .target(name: "Storage", swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["Storage"], swiftSettings: strict),
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire"], swiftSettings: strict),
         .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages"],
                           swiftSettings: strict),
@@ -35,5 +37,9 @@ let package = Package(
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Gzip", "ProtoWire"], swiftSettings: strict),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "RPC"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: strict),
+        // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.
+        .executableTarget(name: "spindle-storage-torture", dependencies: ["Storage"], swiftSettings: strict),
     ]
 )

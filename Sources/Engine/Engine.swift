@@ -1,0 +1,1 @@
+// Engine: the workflow model, validation and versioning. Being built.

@@ -1,0 +1,1 @@
+// Storage: the durable file store (append-only log, snapshots, recovery). Being built.

@@ -1,0 +1,1 @@
+print("spindle-storage-torture: not built yet")

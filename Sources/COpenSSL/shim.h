@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/rand.h>
 
 // The OpenSSL setters below are C macros (SSL_CTX_ctrl calls underneath), which Swift
 // cannot import. Each wrapper exists only to make one macro callable.

@@ -16,10 +16,22 @@ struct ServeOptions {
     var idleTimeoutSeconds: Int?
     var keepaliveSeconds: Int?
     var shutdownGraceSeconds = 10
+    var authMode = "jwt"
+    var jwtSecretFile: String?
+    var apiKeysFile: String?
+}
+
+struct TokenOptions {
+    var tenant: String?
+    var subject = "dev"
+    var ttlSeconds: Int64 = 3600
+    var dataDir = "./spindle-data"
+    var jwtSecretFile: String?
 }
 
 enum Command {
     case serve(ServeOptions)
+    case token(TokenOptions)
     case help(String)
     case version
 }
@@ -36,6 +48,7 @@ enum CLI {
 
     commands:
       serve       start the gRPC server
+      token       mint a development JWT for a tenant (spindle token --tenant T)
       version     print the version
       help        print this help (also: spindle serve --help)
     """
@@ -62,6 +75,10 @@ enum CLI {
       --idle-timeout SECONDS         close connections idle this long
       --keepalive SECONDS            send a keepalive PING this often
       --shutdown-grace SECONDS       on SIGTERM/SIGINT, let in-flight calls finish this long (default 10)
+      --auth jwt|none                jwt (default): every call needs "authorization: Bearer <token>"
+                                     (an HS256 JWT or an API key); none: no checks (development only)
+      --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
+      --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line
       --help                         print this help
 
     It prints one line when listening, e.g.
@@ -73,6 +90,7 @@ enum CLI {
         guard let command = args.first else { return .help(usage) }
         switch command {
         case "serve": return try parseServe(Array(args.dropFirst()))
+        case "token": return try parseToken(Array(args.dropFirst()))
         case "version", "--version": return .version
         case "help", "--help", "-h": return .help(usage)
         default: throw UsageError(description: "unknown command \"\(command)\"\n\n\(usage)")
@@ -122,6 +140,13 @@ enum CLI {
             case "--idle-timeout": o.idleTimeoutSeconds = try int(flag, min: 1)
             case "--keepalive": o.keepaliveSeconds = try int(flag, min: 1)
             case "--shutdown-grace": o.shutdownGraceSeconds = try int(flag, min: 0, max: 3600)
+            case "--auth":
+                o.authMode = try value(flag)
+                guard ["jwt", "none"].contains(o.authMode) else {
+                    throw UsageError(description: "--auth must be jwt or none, got \"\(o.authMode)\"")
+                }
+            case "--jwt-secret-file": o.jwtSecretFile = try value(flag)
+            case "--api-keys-file": o.apiKeysFile = try value(flag)
             case "--help", "-h": return .help(serveUsage)
             default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
             }
@@ -134,5 +159,43 @@ enum CLI {
             throw UsageError(description: "--tls-client-ca needs --tls-cert and --tls-key")
         }
         return .serve(o)
+    }
+
+    static let tokenUsage = """
+    usage: spindle token --tenant TENANT [--subject S] [--ttl SECONDS] [--data-dir DIR | --jwt-secret-file FILE]
+
+    Prints an HS256 JWT for TENANT signed with the server's secret (the one `spindle serve`
+    created under --data-dir, or --jwt-secret-file). Send it as "authorization: Bearer <token>".
+    """
+
+    private static func parseToken(_ args: [String]) throws(UsageError) -> Command {
+        var o = TokenOptions()
+        var i = 0
+        func value(_ flag: String) throws(UsageError) -> String {
+            i += 1
+            guard i < args.count else { throw UsageError(description: "\(flag) needs a value") }
+            return args[i]
+        }
+        while i < args.count {
+            let flag = args[i]
+            switch flag {
+            case "--tenant": o.tenant = try value(flag)
+            case "--subject": o.subject = try value(flag)
+            case "--ttl":
+                let text = try value(flag)
+                guard let n = Int64(text), n > 0 else { throw UsageError(description: "--ttl must be a positive number of seconds") }
+                o.ttlSeconds = n
+            case "--data-dir": o.dataDir = try value(flag)
+            case "--jwt-secret-file": o.jwtSecretFile = try value(flag)
+            case "--help", "-h": return .help(tokenUsage)
+            default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(tokenUsage)")
+            }
+            i += 1
+        }
+        guard let tenant = o.tenant, !tenant.isEmpty else {
+            throw UsageError(description: "--tenant is required\n\n\(tokenUsage)")
+        }
+        o.tenant = tenant
+        return .token(o)
     }
 }

@@ -16,6 +16,15 @@ func serve(_ options: ServeOptions) async -> Int32 {
         return 1
     }
 
+    let authenticator: Authenticator
+    do {
+        authenticator = try AuthSetup.authenticator(options)
+    } catch {
+        Log.event("error", "auth_setup", ["error": "\(error)"])
+        return 1
+    }
+    _ = authenticator  // checked by the workflow services (issue 4); health and reflection stay open
+
     var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName] + ReflectionService.serviceNames
     if options.testingServices { serviceNames.append(TestService.serviceName) }
     let health = HealthService(services: serviceNames)
@@ -111,5 +120,15 @@ case .success(.version):
     code = 0
 case .success(.serve(let options)):
     code = await serve(options)
+case .success(.token(let options)):
+    do {
+        let (_, secret) = try AuthSetup.jwtSecret(file: options.jwtSecretFile, dataDir: options.dataDir, create: false)
+        print(Authenticator.mintToken(secret: secret, tenant: options.tenant ?? "", subject: options.subject,
+                                      ttlSeconds: options.ttlSeconds))
+        code = 0
+    } catch {
+        Log.write(STDERR_FILENO, "spindle token: \(error)\n")
+        code = 1
+    }
 }
 exit(code)

@@ -153,3 +153,36 @@ def test_sigterm_flips_health_to_not_serving_for_watchers():
     finally:
         ch.close()
         stop_and_check(server)
+
+
+@pytest.mark.spindle_only
+def test_serve_creates_a_jwt_secret_and_token_mints_for_a_tenant():
+    import base64, hashlib, hmac, json, subprocess
+    server = start_spindle()
+    try:
+        assert any("event=auth mode=jwt" in l and "spindle token --tenant" in l for l in server.lines), server.lines
+        secret_path = os.path.join(server.data_dir, "auth", "jwt-secret")
+        assert os.stat(secret_path).st_mode & 0o077 == 0, "the secret must be readable by its owner only"
+        out = subprocess.run([server.binary, "token", "--tenant", "acme", "--ttl", "120", "--data-dir", server.data_dir],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        header, payload, signature = out.split(".")
+        unb64 = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+        claims = json.loads(unb64(payload))
+        assert json.loads(unb64(header))["alg"] == "HS256"
+        assert claims["tenant"] == "acme" and claims["exp"] - claims["iat"] == 120
+        secret = open(secret_path, "rb").read().strip()
+        assert hmac.compare_digest(unb64(signature), hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+        # No tenant: a usage error, exit 2.
+        bad = subprocess.run([server.binary, "token", "--data-dir", server.data_dir], capture_output=True, text=True)
+        assert bad.returncode == 2 and "--tenant is required" in bad.stderr
+    finally:
+        stop_and_check(server)
+
+
+@pytest.mark.spindle_only
+def test_auth_none_warns_loudly():
+    server = start_spindle("--auth", "none")
+    try:
+        assert any("level=warn event=auth_disabled" in l for l in server.lines), server.lines
+    finally:
+        stop_and_check(server)

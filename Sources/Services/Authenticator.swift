@@ -1,0 +1,139 @@
+import Foundation
+import Crypto
+import ProtoWire
+public import RPC
+
+/// Who is calling: every workflow and run is scoped to `tenant`.
+public struct Principal: Sendable, Equatable {
+    public var tenant: String
+    public var subject: String
+    /// "jwt", "api-key" or "none".
+    public var method: String
+
+    public init(tenant: String, subject: String, method: String) {
+        self.tenant = tenant
+        self.subject = subject
+        self.method = method
+    }
+}
+
+/// Checks `authorization: Bearer <token>` on each call. A token is either an HS256 JWT
+/// signed with the server's secret (claims: `tenant`, optional `sub`, `exp`, `nbf`) or a
+/// static API key from the keys file. Anything else is UNAUTHENTICATED, with a message that
+/// says what was wrong.
+public struct Authenticator: Sendable {
+    public enum Mode: Sendable {
+        /// Every request is tenant "default" (local development only).
+        case none
+        case verify(jwtSecret: [UInt8]?, apiKeys: [String: Principal])
+    }
+
+    public let mode: Mode
+    /// Seconds since 1970; injectable for tests.
+    let now: @Sendable () -> Int64
+    /// Clock skew tolerated on `exp` / `nbf`.
+    let leewaySeconds: Int64 = 30
+
+    public init(mode: Mode, now: @escaping @Sendable () -> Int64 = Authenticator.unixNow) {
+        self.mode = mode
+        self.now = now
+    }
+
+    /// Seconds since 1970, from the system clock.
+    @Sendable public static func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    public func authenticate(_ context: ServerContext) throws(RPCError) -> Principal {
+        try authenticate(authorization: context.metadata["authorization"])
+    }
+
+    public func authenticate(authorization: String?) throws(RPCError) -> Principal {
+        guard case .verify(let secret, let keys) = mode else {
+            return Principal(tenant: "default", subject: "anonymous", method: "none")
+        }
+        guard let header = authorization else {
+            throw RPCError(.unauthenticated, "missing authorization metadata: send \"authorization: Bearer <token>\"")
+        }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw RPCError(.unauthenticated, "authorization metadata must be \"Bearer <token>\"")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if token.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+            guard let secret else { throw RPCError(.unauthenticated, "JWTs are not accepted: the server has no JWT secret") }
+            return try verifyJWT(token, secret: secret)
+        }
+        let presented = Array(token.utf8)
+        for (key, principal) in keys where Crypto.constantTimeEqual(Array(key.utf8), presented) {
+            return principal
+        }
+        throw RPCError(.unauthenticated, "unknown API key")
+    }
+
+    private func verifyJWT(_ token: String, secret: [UInt8]) throws(RPCError) -> Principal {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard let headerBytes = Base64.decode(parts[0]), let payloadBytes = Base64.decode(parts[1]),
+              let signature = Base64.decode(parts[2]) else {
+            throw RPCError(.unauthenticated, "malformed JWT: a part is not base64url")
+        }
+        guard let header = Self.jsonObject(headerBytes), let payload = Self.jsonObject(payloadBytes) else {
+            throw RPCError(.unauthenticated, "malformed JWT: header or payload is not a JSON object")
+        }
+        guard header["alg"] as? String == "HS256" else {
+            throw RPCError(.unauthenticated, "unsupported JWT alg \"\(header["alg"] ?? "none")\": only HS256 is accepted")
+        }
+        let signed = Array("\(parts[0]).\(parts[1])".utf8)
+        guard Crypto.constantTimeEqual(Crypto.hmacSHA256(key: secret, message: signed), signature) else {
+            throw RPCError(.unauthenticated, "JWT signature does not match")
+        }
+        let now = now()
+        if let exp = Self.seconds(payload["exp"]), now > exp + leewaySeconds {
+            throw RPCError(.unauthenticated, "JWT expired at \(exp) (now \(now))")
+        }
+        if let nbf = Self.seconds(payload["nbf"]), now + leewaySeconds < nbf {
+            throw RPCError(.unauthenticated, "JWT not valid before \(nbf) (now \(now))")
+        }
+        guard let tenant = payload["tenant"] as? String, !tenant.isEmpty else {
+            throw RPCError(.unauthenticated, "JWT has no \"tenant\" claim")
+        }
+        return Principal(tenant: tenant, subject: payload["sub"] as? String ?? "", method: "jwt")
+    }
+
+    /// Mints an HS256 JWT (for `spindle token` and tests).
+    public static func mintToken(secret: [UInt8], tenant: String, subject: String = "dev",
+                                 ttlSeconds: Int64 = 3600, now: Int64 = Authenticator.unixNow()) -> String {
+        let header = base64URL(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let claims: [String: Any] = ["tenant": tenant, "sub": subject, "iat": now, "exp": now + ttlSeconds]
+        let body = (try? JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])) ?? Data()
+        let payload = base64URL(Array(body))
+        let signature = Crypto.hmacSHA256(key: secret, message: Array("\(header).\(payload)".utf8))
+        return "\(header).\(payload).\(base64URL(signature))"
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        String(Base64.encode(bytes, padded: false).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
+    }
+
+    private static func jsonObject(_ bytes: [UInt8]) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+    }
+
+    private static func seconds(_ value: Any?) -> Int64? {
+        (value as? NSNumber).map { $0.int64Value }
+    }
+
+    /// Parses an API keys file: one "KEY TENANT [SUBJECT]" per line; '#' starts a comment.
+    public static func parseAPIKeys(_ text: String) throws(RPCError) -> [String: Principal] {
+        var keys: [String: Principal] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if words.isEmpty { continue }
+            guard words.count == 2 || words.count == 3 else {
+                throw RPCError(.invalidArgument, "API keys file line \(index + 1): expected \"KEY TENANT [SUBJECT]\"")
+            }
+            keys[String(words[0])] = Principal(tenant: String(words[1]),
+                                               subject: words.count == 3 ? String(words[2]) : "api-key",
+                                               method: "api-key")
+        }
+        return keys
+    }
+}

@@ -298,14 +298,15 @@ extension SpindleV1 {
         public static let protoName = "spindle.v1.RetryPolicy"
         public static let fields: [FieldInfo] = [
             FieldInfo("max_attempts", 1, .int32), .message("initial_backoff", 2, ".google.protobuf.Duration"),
-            .message("max_backoff", 3, ".google.protobuf.Duration"), .optional("backoff_multiplier", 4, .double),
+            .message("max_backoff", 3, ".google.protobuf.Duration"), .message("backoff_multiplier", 4, ".google.protobuf.DoubleValue"),
             FieldInfo("retryable_errors", 5, .string, .repeated),
         ]
         public var maxAttempts: Int32 = 0
         public var initialBackoff: GoogleProtobuf.Duration?
         public var maxBackoff: GoogleProtobuf.Duration?
-        /// nil when unset (proto3 `optional`): the engine's default applies.
-        public var backoffMultiplier: Double?
+        /// nil when unset: the engine's default applies. A wrapper, for presence that every
+        /// generated client supports (see the .proto).
+        public var backoffMultiplier: GoogleProtobuf.DoubleValue?
         public var retryableErrors: [String] = []
         public init() {}
         public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
@@ -313,7 +314,7 @@ extension SpindleV1 {
             case 1: try r.read(.int32, t, &maxAttempts)
             case 2: try r.readMessage(t, &initialBackoff)
             case 3: try r.readMessage(t, &maxBackoff)
-            case 4: try r.read(.double, t, &backoffMultiplier)
+            case 4: try r.readMessage(t, &backoffMultiplier)
             case 5: try r.read(.string, t, &retryableErrors)
             default: try r.skip(t)
             }
@@ -322,7 +323,7 @@ extension SpindleV1 {
             w.write(.int32, 1, maxAttempts)
             w.writeMessage(2, initialBackoff)
             w.writeMessage(3, maxBackoff)
-            w.write(.double, 4, backoffMultiplier)
+            w.writeMessage(4, backoffMultiplier)
             w.write(.string, 5, retryableErrors)
         }
     }

@@ -726,12 +726,12 @@ extension SpindleV1 {
     public struct UploadFileMetadata: SchemaMessage {
         public static let protoName = "spindle.v1.UploadFileMetadata"
         public static let fields: [FieldInfo] = [
-            FieldInfo("workflow_id", 1, .string), .optional("step_id", 2, .string), FieldInfo("file_name", 3, .string),
+            FieldInfo("workflow_id", 1, .string), FieldInfo("step_id", 2, .string), FieldInfo("file_name", 3, .string),
             FieldInfo("content_type", 4, .string), .enumeration("purpose", 5, scope + "FilePurpose"),
         ]
         public var workflowID = ""
-        /// nil attaches the file to the workflow rather than one of its steps.
-        public var stepID: String?
+        /// Empty attaches the file to the workflow rather than one of its steps.
+        public var stepID = ""
         public var fileName = ""
         public var contentType = ""
         public var purpose = FilePurpose.unspecified

@@ -30,7 +30,7 @@ struct SpindleV1GoldenTests {
         retry.maxAttempts = 3
         retry.initialBackoff = .init(seconds: 0, nanos: 500_000_000)
         retry.maxBackoff = .init(seconds: 30, nanos: 0)
-        retry.backoffMultiplier = 2
+        retry.backoffMultiplier = .init(2)
         retry.retryableErrors = ["UNAVAILABLE", "DEADLINE_EXCEEDED"]
         fetch.retry = retry
         fetch.timeout = .init(seconds: 10, nanos: 0)
@@ -48,7 +48,7 @@ struct SpindleV1GoldenTests {
         var notify = SpindleV1.Step(id: "notify", type: "webhook", config: S(["url": string("https://hooks.example.com/x")]),
                                     dependsOn: ["shape"])
         notify.retry = .init()
-        notify.retry?.backoffMultiplier = 0
+        notify.retry?.backoffMultiplier = .init(0)
         return [fetch, shape, notify]
     }
 
@@ -84,14 +84,14 @@ struct SpindleV1GoldenTests {
         try check(unknown, "spindle_v1_workflow_unknown_enums")
     }
 
-    @Test func optionalMultiplierPresence() throws {
+    @Test func wrappedMultiplierPresence() throws {
         var r = SpindleV1.RetryPolicy()
         r.maxAttempts = 1
         try check(r, "spindle_v1_retry_multiplier_unset")
-        r = .init(); r.backoffMultiplier = 0
+        r = .init(); r.backoffMultiplier = .init(0)
         try check(r, "spindle_v1_retry_multiplier_zero")
         #expect(try SpindleV1.RetryPolicy(serializedBytes: Repo.goldenBytes("spindle_v1_retry_multiplier_zero.bin"))
-            .backoffMultiplier == 0)
+            .backoffMultiplier == .init(0))
     }
 
     @Test func requests() throws {

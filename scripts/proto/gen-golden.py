@@ -299,11 +299,11 @@ def write_all():
 
 
 def spindle_v1_cases(cases):
-    """spindle.v1: a Workflow with every field set, each oneof arm and proto3 optional (set
+    """spindle.v1: a Workflow with every field set, each oneof arm, wrapper presence (set
     to zero as well), every enum, an upload chunk and a diff. Mirrored in SpindleV1GoldenTests."""
     wf = mod("spindle.v1.workflow_pb2")
     svc = mod("spindle.v1.workflow_service_pb2")
-    from google.protobuf import duration_pb2, field_mask_pb2, struct_pb2, timestamp_pb2
+    from google.protobuf import duration_pb2, field_mask_pb2, struct_pb2, timestamp_pb2, wrappers_pb2
 
     def obj(d):
         s = struct_pb2.Struct()
@@ -313,7 +313,8 @@ def spindle_v1_cases(cases):
     fetch = wf.Step(id="fetch", name="Fetch data", type="http_request",
                     config=obj({"method": "GET", "url": "https://api.example.com/data", "outputs": ["body", "status"]}),
                     retry=wf.RetryPolicy(max_attempts=3, initial_backoff=duration_pb2.Duration(nanos=500000000),
-                                         max_backoff=duration_pb2.Duration(seconds=30), backoff_multiplier=2.0,
+                                         max_backoff=duration_pb2.Duration(seconds=30),
+                                         backoff_multiplier=wrappers_pb2.DoubleValue(value=2.0),
                                          retryable_errors=["UNAVAILABLE", "DEADLINE_EXCEEDED"]),
                     timeout=duration_pb2.Duration(seconds=10),
                     fallback=wf.Fallback(type="http_request", config=obj({"url": "https://mirror.example.com/data"})))
@@ -321,7 +322,7 @@ def spindle_v1_cases(cases):
     shape.input_mappings.add(from_step="fetch", from_field="body.items.0.id", to_field="first_id", transform="upper(x)")
     shape.input_mappings.add(from_step="fetch", from_field="status", to_field="code")
     notify = wf.Step(id="notify", type="webhook", config=obj({"url": "https://hooks.example.com/x"}),
-                     depends_on=["shape"], retry=wf.RetryPolicy(backoff_multiplier=0.0))
+                     depends_on=["shape"], retry=wf.RetryPolicy(backoff_multiplier=wrappers_pb2.DoubleValue()))
     definition = wf.WorkflowDefinition(steps=[fetch, shape, notify], step_order=["fetch", "shape", "notify"])
     w = wf.Workflow(id="wf_01JD8X3K5ZQ8V4N2M6P7R9T0AB", tenant_id="acme", name="Fetch and notify",
                     description="Fetches, reshapes, posts.", tags=["etl", "notifications"],
@@ -340,7 +341,7 @@ def spindle_v1_cases(cases):
     cases["spindle_v1_workflow_full"] = w
     cases["spindle_v1_workflow_unknown_enums"] = wf.Workflow(status=99, trigger_type=-1, kind=7)
     cases["spindle_v1_retry_multiplier_unset"] = wf.RetryPolicy(max_attempts=1)
-    cases["spindle_v1_retry_multiplier_zero"] = wf.RetryPolicy(backoff_multiplier=0.0)
+    cases["spindle_v1_retry_multiplier_zero"] = wf.RetryPolicy(backoff_multiplier=wrappers_pb2.DoubleValue())
 
     cases["spindle_v1_create_request"] = svc.CreateWorkflowRequest(
         workflow=wf.Workflow(name="Fetch and notify", trigger_type=wf.TRIGGER_TYPE_MANUAL, definition=definition),

@@ -3,6 +3,7 @@ import datetime
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf import wrappers_pb2 as _wrappers_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -204,9 +205,9 @@ class RetryPolicy(_message.Message):
     max_attempts: int
     initial_backoff: _duration_pb2.Duration
     max_backoff: _duration_pb2.Duration
-    backoff_multiplier: float
+    backoff_multiplier: _wrappers_pb2.DoubleValue
     retryable_errors: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, max_attempts: _Optional[int] = ..., initial_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., backoff_multiplier: _Optional[float] = ..., retryable_errors: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, max_attempts: _Optional[int] = ..., initial_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_backoff: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., backoff_multiplier: _Optional[_Union[_wrappers_pb2.DoubleValue, _Mapping]] = ..., retryable_errors: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Fallback(_message.Message):
     __slots__ = ("type", "config")

@@ -35,6 +35,23 @@ public enum MessageRegistry {
         GoogleProtobuf.EnumValueDescriptorProto.self, GoogleProtobuf.ServiceDescriptorProto.self,
         GoogleProtobuf.MethodDescriptorProto.self, GoogleProtobuf.MessageOptions.self,
         SpindleTesting.AllTypes.self, SpindleTesting.AllTypes.Nested.self,
+        SpindleV1.Workflow.self, SpindleV1.WorkflowDefinition.self, SpindleV1.Step.self, SpindleV1.InputMapping.self,
+        SpindleV1.RetryPolicy.self, SpindleV1.Fallback.self, SpindleV1.InputDeclaration.self, SpindleV1.Origin.self,
+        SpindleV1.WorkflowVersion.self, SpindleV1.Template.self, SpindleV1.ValidationError.self,
+        SpindleV1.PatchOperation.self, SpindleV1.OutputVariable.self,
+        SpindleV1.CreateWorkflowRequest.self, SpindleV1.GetWorkflowRequest.self, SpindleV1.ListWorkflowsRequest.self,
+        SpindleV1.ListWorkflowsResponse.self, SpindleV1.UpdateWorkflowRequest.self, SpindleV1.SetWorkflowStatusRequest.self,
+        SpindleV1.ValidateWorkflowRequest.self, SpindleV1.ValidateWorkflowResponse.self,
+        SpindleV1.DuplicateWorkflowRequest.self, SpindleV1.ResetWorkflowRequest.self, SpindleV1.DeleteWorkflowRequest.self,
+        SpindleV1.PurgeWorkflowRequest.self, SpindleV1.PurgeWorkflowResponse.self,
+        SpindleV1.ListStepsRequest.self, SpindleV1.ListStepsResponse.self, SpindleV1.AddStepRequest.self,
+        SpindleV1.RemoveStepRequest.self, SpindleV1.RemoveStepResponse.self,
+        SpindleV1.GetOutputVariablesRequest.self, SpindleV1.GetOutputVariablesResponse.self,
+        SpindleV1.ListVersionsRequest.self, SpindleV1.ListVersionsResponse.self, SpindleV1.GetVersionRequest.self,
+        SpindleV1.DiffVersionsRequest.self, SpindleV1.DiffVersionsResponse.self, SpindleV1.RollbackWorkflowRequest.self,
+        SpindleV1.ListTemplatesRequest.self, SpindleV1.ListTemplatesResponse.self, SpindleV1.GetTemplateRequest.self,
+        SpindleV1.InstallTemplateRequest.self, SpindleV1.SaveAsTemplateRequest.self,
+        SpindleV1.UploadFileMetadata.self, SpindleV1.UploadFilesRequest.self, SpindleV1.UploadFilesResponse.self,
     ]
 
     public static let enums: [any SchemaEnum.Type] = [
@@ -42,6 +59,8 @@ public enum MessageRegistry {
         GRPCTesting.GrpclbRouteType.self, GRPCTesting.ClientConfigureRequest.RpcType.self,
         GoogleProtobuf.NullValue.self, GoogleProtobuf.FieldDescriptorProto.ProtoType.self,
         GoogleProtobuf.FieldDescriptorProto.Label.self, SpindleTesting.Color.self,
+        SpindleV1.WorkflowStatus.self, SpindleV1.TriggerType.self, SpindleV1.WorkflowKind.self, SpindleV1.InputType.self,
+        SpindleV1.ValidationCode.self, SpindleV1.FilePurpose.self,
     ]
 
     /// Looks a message type up by fully qualified proto name (or alias).

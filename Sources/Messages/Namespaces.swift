@@ -7,3 +7,5 @@ public enum GRPCTesting {}
 public enum GoogleRPC {}
 public enum GoogleProtobuf {}
 public enum SpindleTesting {}
+/// spindle.v1: the WorkflowService and its workflow model.
+public enum SpindleV1 {}

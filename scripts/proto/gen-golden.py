@@ -237,6 +237,8 @@ def write_all():
     cases["reconnect_info"] = msgs.ReconnectInfo(passed=True, backoff_ms=[100, 200, 400])
     cases["memory_size"] = msgs.MemorySize(rss=2**40)
 
+    spindle_v1_cases(cases)
+
     # --- Non-canonical inputs -------------------------------------------------------------
     nested = at.AllTypes.Nested
     noncanon["noncanon_unpacked_repeated"] = (
@@ -294,6 +296,116 @@ def write_all():
         write(name + ".expected.bin", msg.SerializeToString(deterministic=True))
         manifest.append("%s %s" % (name, cls.DESCRIPTOR.full_name))
     write("manifest.txt", ("\n".join(manifest) + "\n").encode())
+
+
+def spindle_v1_cases(cases):
+    """spindle.v1: a Workflow with every field set, each oneof arm, wrapper presence (set
+    to zero as well), every enum, an upload chunk and a diff. Mirrored in SpindleV1GoldenTests."""
+    wf = mod("spindle.v1.workflow_pb2")
+    svc = mod("spindle.v1.workflow_service_pb2")
+    from google.protobuf import duration_pb2, field_mask_pb2, struct_pb2, timestamp_pb2, wrappers_pb2
+
+    def obj(d):
+        s = struct_pb2.Struct()
+        s.update(d)
+        return s
+
+    fetch = wf.Step(id="fetch", name="Fetch data", type="http_request",
+                    config=obj({"method": "GET", "url": "https://api.example.com/data", "outputs": ["body", "status"]}),
+                    retry=wf.RetryPolicy(max_attempts=3, initial_backoff=duration_pb2.Duration(nanos=500000000),
+                                         max_backoff=duration_pb2.Duration(seconds=30),
+                                         backoff_multiplier=wrappers_pb2.DoubleValue(value=2.0),
+                                         retryable_errors=["UNAVAILABLE", "DEADLINE_EXCEEDED"]),
+                    timeout=duration_pb2.Duration(seconds=10),
+                    fallback=wf.Fallback(type="http_request", config=obj({"url": "https://mirror.example.com/data"})))
+    shape = wf.Step(id="shape", type="transform", config=obj({"expression": "body.items"}), depends_on=["fetch"])
+    shape.input_mappings.add(from_step="fetch", from_field="body.items.0.id", to_field="first_id", transform="upper(x)")
+    shape.input_mappings.add(from_step="fetch", from_field="status", to_field="code")
+    notify = wf.Step(id="notify", type="webhook", config=obj({"url": "https://hooks.example.com/x"}),
+                     depends_on=["shape"], retry=wf.RetryPolicy(backoff_multiplier=wrappers_pb2.DoubleValue()))
+    definition = wf.WorkflowDefinition(steps=[fetch, shape, notify], step_order=["fetch", "shape", "notify"])
+    w = wf.Workflow(id="wf_01JD8X3K5ZQ8V4N2M6P7R9T0AB", tenant_id="acme", name="Fetch and notify",
+                    description="Fetches, reshapes, posts.", tags=["etl", "notifications"],
+                    status=wf.WORKFLOW_STATUS_ACTIVE, trigger_type=wf.TRIGGER_TYPE_SCHEDULE,
+                    kind=wf.WORKFLOW_KIND_AGENT, config=obj({"concurrency": 4.0, "region": "eu"}),
+                    webhook_url="https://hooks.example.com/done",
+                    origin=wf.Origin(instance="api-prod", zone="eu-west-1", reference="ticket-42"),
+                    test_inputs=[obj({"city": "Paris"}), obj({})], definition=definition,
+                    created_at=timestamp_pb2.Timestamp(seconds=1767225600, nanos=1000),
+                    updated_at=timestamp_pb2.Timestamp(seconds=1767229200),
+                    current_version=3, etag="W/\"3-a1b2\"", deleted=True,
+                    deleted_at=timestamp_pb2.Timestamp(seconds=1767232800))
+    w.inputs.add(name="city", type=wf.INPUT_TYPE_STRING, required=True, description="Where")
+    w.inputs.add(name="limit", type=wf.INPUT_TYPE_INTEGER, default_value=struct_pb2.Value(number_value=10))
+    w.inputs.add(name="dataset", type=wf.INPUT_TYPE_FILE, default_value=struct_pb2.Value(null_value=0))
+    cases["spindle_v1_workflow_full"] = w
+    cases["spindle_v1_workflow_unknown_enums"] = wf.Workflow(status=99, trigger_type=-1, kind=7)
+    cases["spindle_v1_retry_multiplier_unset"] = wf.RetryPolicy(max_attempts=1)
+    cases["spindle_v1_retry_multiplier_zero"] = wf.RetryPolicy(backoff_multiplier=wrappers_pb2.DoubleValue())
+
+    cases["spindle_v1_create_request"] = svc.CreateWorkflowRequest(
+        workflow=wf.Workflow(name="Fetch and notify", trigger_type=wf.TRIGGER_TYPE_MANUAL, definition=definition),
+        request_id="req-7", start=True)
+    cases["spindle_v1_list_request"] = svc.ListWorkflowsRequest(
+        page_size=200, page_token="opaque==", status=wf.WORKFLOW_STATUS_PAUSED, tag="etl",
+        trigger_type=wf.TRIGGER_TYPE_WEBHOOK, name_contains="fetch", include_deleted=True)
+    cases["spindle_v1_update_request"] = svc.UpdateWorkflowRequest(
+        workflow_id="wf_1", definition=wf.WorkflowDefinition(steps=[notify]), change_summary="Only notify",
+        metadata=wf.Workflow(name="Renamed", kind=wf.WORKFLOW_KIND_CHATBOT),
+        update_mask=field_mask_pb2.FieldMask(paths=["name", "kind"]), expected_etag="e1")
+    cases["spindle_v1_set_status_request"] = svc.SetWorkflowStatusRequest(
+        workflow_id="wf_1", status=wf.WORKFLOW_STATUS_ARCHIVED, expected_etag="e2")
+    cases["spindle_v1_validate_request_definition"] = svc.ValidateWorkflowRequest(
+        definition=wf.WorkflowDefinition(), inputs=[wf.InputDeclaration(name="", type=wf.INPUT_TYPE_OBJECT)])
+    cases["spindle_v1_validate_request_workflow_id_empty"] = svc.ValidateWorkflowRequest(workflow_id="")
+    vr = svc.ValidateWorkflowResponse(valid=False)
+    for code in range(1, 14):
+        vr.errors.add(step_id="s%d" % code, field="steps[%d].config.url" % code, code=code,
+                      message=wf.ValidationCode.Name(code))
+    vr.errors.add(step_id="a", field="steps[a].depends_on[0]", code=wf.VALIDATION_CODE_CYCLE, message="a -> b -> a")
+    cases["spindle_v1_validate_response"] = vr
+    cases["spindle_v1_purge_response"] = svc.PurgeWorkflowResponse(
+        workflow_id="wf_1", versions_removed=4, files_removed=2, bytes_removed=5000000000)
+    cases["spindle_v1_remove_step_request"] = svc.RemoveStepRequest(
+        workflow_id="wf_1", step_id="fetch", cascade=True, change_summary="drop fetch", expected_etag="e3")
+    cases["spindle_v1_remove_step_response"] = svc.RemoveStepResponse(
+        workflow=wf.Workflow(id="wf_1", current_version=4), removed_step_ids=["fetch", "shape", "notify"])
+    cases["spindle_v1_output_variables"] = svc.GetOutputVariablesResponse(variables=[
+        wf.OutputVariable(step_id="notify", variable="output", name="notify-output"),
+        wf.OutputVariable(step_id="sum", variable="text", name="sum-text")])
+    cases["spindle_v1_list_versions_response"] = svc.ListVersionsResponse(versions=[
+        wf.WorkflowVersion(number=2, change_summary="Fixed URL", definition_hash="ab" * 32,
+                           created_at=timestamp_pb2.Timestamp(seconds=1767229200)),
+        wf.WorkflowVersion(number=1, change_summary="Initial version", definition_hash="0" * 64)],
+        next_page_token="v1")
+    cases["spindle_v1_version"] = wf.WorkflowVersion(number=1, definition=definition)
+    cases["spindle_v1_diff_response"] = svc.DiffVersionsResponse(operations=[
+        wf.PatchOperation(op="add", path="/steps/2", value=struct_pb2.Value(struct_value=obj(
+            {"id": "notify", "type": "webhook", "dependsOn": ["shape"]}))),
+        wf.PatchOperation(op="replace", path="/steps/0/config/url",
+                          value=struct_pb2.Value(string_value="https://new-url.com")),
+        wf.PatchOperation(op="remove", path="/stepOrder"),
+        wf.PatchOperation(op="move", path="/steps/1", **{"from": "/steps/0"}),
+        wf.PatchOperation(op="test", path="/steps/0/retry/maxAttempts", value=struct_pb2.Value(number_value=3))],
+        summary="Added 1 step, modified 1 step", from_version=1, to_version=2)
+    cases["spindle_v1_rollback_request"] = svc.RollbackWorkflowRequest(
+        workflow_id="wf_1", to_version=1, change_summary="Rollback to version 1", expected_etag="e4")
+    cases["spindle_v1_template"] = wf.Template(
+        id="http-fetch-transform", name="Fetch and transform", description="GET a URL, reshape the body",
+        definition=wf.WorkflowDefinition(steps=[fetch, shape]),
+        inputs=[wf.InputDeclaration(name="url", type=wf.INPUT_TYPE_STRING, required=True)], tags=["http"])
+    cases["spindle_v1_save_as_template_request"] = svc.SaveAsTemplateRequest(
+        workflow_id="wf_1", template_id="my-etl", name="My ETL", description="d", tags=["a", "b"])
+    cases["spindle_v1_upload_metadata"] = svc.UploadFilesRequest(metadata=svc.UploadFileMetadata(
+        workflow_id="wf_1", step_id="fetch", file_name="cases.csv", content_type="text/csv",
+        purpose=wf.FILE_PURPOSE_DATASET))
+    cases["spindle_v1_upload_metadata_step_empty"] = svc.UploadFilesRequest(metadata=svc.UploadFileMetadata(
+        workflow_id="wf_1", step_id="", file_name="t.bin", purpose=wf.FILE_PURPOSE_TEST_FILE))
+    cases["spindle_v1_upload_chunk"] = svc.UploadFilesRequest(chunk=bytes(range(256)) * 4)
+    cases["spindle_v1_upload_chunk_empty"] = svc.UploadFilesRequest(chunk=b"")
+    cases["spindle_v1_upload_response"] = svc.UploadFilesResponse(
+        file_id="file_01JD8X3K5ZQ8V4N2M6P7R9T0AB", size=1024,
+        sha256="785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9")
 
 
 def write(name, data):

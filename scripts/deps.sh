@@ -9,16 +9,17 @@
 #   tests      nghttp2-client (nghttp, h2load) openssl iproute2 (ss) git
 #   conformance, the packages ../shared/conformance/tools/build_{go,cpp}_interop.sh install
 #              themselves, listed here so one `apt-get install` does it all:
-#              golang-go golang-google-grpc-dev protoc-gen-go-1-3 protoc-gen-go-grpc g++ make
+#              golang-go golang-google-grpc-dev golang-google-genproto-dev protoc-gen-go-1-3 protoc-gen-go-grpc g++ make
 #              libgrpc++-dev protobuf-compiler-grpc libabsl-dev libre2-dev libc-ares-dev
 #              xz-utils (unpacking Debian source tarballs)
+#   go client  golang-google-genproto-dev (clients/go: stubs and spindle-demo, built offline)
 #   bench      nghttp2-server (nghttpd, the ceiling run) gcc
 set -euo pipefail
 PKGS=(
   libnghttp2-dev libssl-dev zlib1g-dev pkg-config
   python3-venv protobuf-compiler libprotobuf-dev
   nghttp2-client openssl iproute2 git ca-certificates
-  golang-go golang-google-grpc-dev protoc-gen-go-1-3 protoc-gen-go-grpc g++ make
+  golang-go golang-google-grpc-dev golang-google-genproto-dev protoc-gen-go-1-3 protoc-gen-go-grpc g++ make
   libgrpc++-dev protobuf-compiler-grpc libabsl-dev libre2-dev libc-ares-dev xz-utils
   nghttp2-server gcc
 )

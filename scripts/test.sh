@@ -5,6 +5,7 @@
 #   swift-test      swift test (every test target)
 #   python-stubs    clients/python/generate.sh, then fail if the checked-in stubs differ
 #   proto-generated golden vectors and embedded descriptors regenerated from proto/; fail on diff
+#   go-client       clients/go stubs regenerated (fail on diff), spindle-demo built offline
 #   pytest          clients/python/tests against a live .build/debug/spindle
 #   conformance     scripts/conformance.sh (interop 18 cases, health/reflection, h2probe --strict;
 #                   h2c and TLS)
@@ -55,6 +56,13 @@ generated_fresh() {  # golden vectors and embedded descriptors, regenerated from
   local untracked; untracked=$(git status --porcelain --untracked-files=all -- Tests/MessagesTests/Golden Sources/Messages/Generated)
   [ -z "$untracked" ] || { echo "stale generated files (regenerate and commit):" >&2; echo "$untracked" >&2; return 1; }
 }
+go_client() {  # Go stubs regenerated from proto/ (fail on drift), then spindle-demo built offline
+  clients/go/generate.sh
+  git diff --exit-code --stat -- clients/go/spindlev1
+  local untracked; untracked=$(git status --porcelain --untracked-files=all -- clients/go/spindlev1)
+  [ -z "$untracked" ] || { echo "stale Go stubs (run clients/go/generate.sh and commit):" >&2; echo "$untracked" >&2; return 1; }
+  clients/go/build.sh
+}
 pytest_live() {
   needs_binary
   (cd clients/python && "$VENV/bin/python" -m pytest -q)
@@ -70,6 +78,7 @@ log "python venv"
 python_venv
 suite python-stubs stubs_fresh
 suite proto-generated generated_fresh
+suite go-client go_client
 suite pytest pytest_live
 suite conformance conformance
 

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 import Synchronization
 
 /// One logfmt line per event, on stdout, written whole (concurrent writers never interleave).
@@ -8,19 +6,13 @@ enum Log {
     private static let lock = Mutex(())
 
     static func line(_ text: String) {
-        lock.withLock { _ in write(STDOUT_FILENO, text + "\n") }
+        lock.withLock { _ in write(.standardOutput, text + "\n") }
     }
 
-    /// Writes all of `text` to `fd`, retrying short writes (unbuffered: a line is never lost
-    /// in a stdio buffer when the process is killed).
-    static func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            bytes = bytes.dropFirst(n)
-        }
+    /// Writes `text` at once, unbuffered: a line is never lost in a stdio buffer when the
+    /// process is killed.
+    static func write(_ handle: FileHandle, _ text: String) {
+        try? handle.write(contentsOf: Data(text.utf8))
     }
 
     /// `level=info event=listening addr=...`; values with spaces or quotes are quoted.

@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import Dispatch
+import Foundation
 import HTTP2
 import RPC
 import Services
@@ -97,11 +98,13 @@ enum DataDirectory {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     static func prepare(_ path: String) throws {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw Failure(description: "cannot create \(path): \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw Failure(description: "cannot create \(path): \(error.localizedDescription)")
         }
-        guard access(path, W_OK) == 0 else {
-            throw Failure(description: "\(path) is not writable: \(String(cString: strerror(errno)))")
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw Failure(description: "\(path) is not writable")
         }
     }
 }
@@ -110,7 +113,7 @@ signal(SIGPIPE, SIG_IGN)
 let code: Int32
 switch Result(catching: { () throws(UsageError) -> Command in try CLI.parse(Array(CommandLine.arguments.dropFirst())) }) {
 case .failure(let error):
-    Log.write(STDERR_FILENO, "spindle: \(error)\n")
+    Log.write(.standardError, "spindle: \(error)\n")
     code = 2
 case .success(.help(let text)):
     print(text)
@@ -127,7 +130,7 @@ case .success(.token(let options)):
                                       ttlSeconds: options.ttlSeconds))
         code = 0
     } catch {
-        Log.write(STDERR_FILENO, "spindle token: \(error)\n")
+        Log.write(.standardError, "spindle token: \(error)\n")
         code = 1
     }
 }

@@ -258,7 +258,7 @@ extension Store {
             case .end:
                 return (size, lsn, startOffset ?? size)
             case let .bad(offset, reason, frameEnd):
-                guard isLast, try isTornTail(fd: fd, files: files, offset: offset, frameEnd: frameEnd, size: size) else {
+                guard isLast, try isTornTail(fd: fd, options: options, offset: offset, frameEnd: frameEnd, size: size) else {
                     throw StorageError.corrupt(path: path, offset: offset, reason: reason)
                 }
                 try files.truncate(fd, to: offset)
@@ -269,19 +269,25 @@ extension Store {
         }
     }
 
-    /// A bad frame is a torn tail (an append cut short by a crash) when nothing but zeros
-    /// follows where it claims to end: either it runs past the end of the file, or the file was
-    /// extended with zeros that were never written. A bad length is never torn.
-    private static func isTornTail(fd: Int32, files: any FileLayer, offset: Int64, frameEnd: Int64?,
+    /// A bad frame is a torn tail (an append cut short by a crash) only when all of these hold:
+    /// its length is within the limit; what follows it is no longer than one write could have
+    /// been; bytes past where it claims to end (if inside the file) are all zeros (a file
+    /// extended but never written); and no valid frame starts anywhere after its first byte.
+    /// The last rule stops a flipped length bit mid-log, which makes a frame seem to run past
+    /// the end of the file, from passing as torn and dropping the good records behind it.
+    private static func isTornTail(fd: Int32, options: StoreOptions, offset: Int64, frameEnd: Int64?,
                                    size: Int64) throws -> Bool {
         guard let frameEnd else { return false }
-        var at = frameEnd
-        while at < size {
-            let chunk = try files.readFully(fd, count: Int(min(size - at, 1 << 20)), at: at)
-            if chunk.isEmpty { break }
-            if chunk.contains(where: { $0 != 0 }) { return false }
-            at += Int64(chunk.count)
+        let longestWrite = Int64(max(options.maxBatchBytes, Frame.size(payloadBytes: options.maxRecordBytes)))
+        guard size - offset <= longestWrite else { return false }
+        let tail = try options.files.readFully(fd, count: Int(size - offset), at: offset)
+        if frameEnd < size && tail[Int(frameEnd - offset)...].contains(where: { $0 != 0 }) { return false }
+        return tail.withUnsafeBytes { raw in
+            for start in 1..<max(raw.count, 1) {
+                let rest = UnsafeRawBufferPointer(rebasing: raw[start...])
+                if case .record = Frame.parse(rest, maxPayloadBytes: options.maxRecordBytes) { return false }
+            }
+            return true
         }
-        return true
     }
 }

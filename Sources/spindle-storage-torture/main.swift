@@ -1,6 +1,6 @@
 // spindle-storage-torture: writes to a store until killed, for the crash tests; and benchmarks.
 //
-//   spindle-storage-torture <dir> <writers> <ackfile> [snapshot-every-ms]
+//   spindle-storage-torture <dir> <writers> <ackfile> [snapshot-every-ms (0: never) [segment-bytes]]
 //       N writers append 200-byte counter records; after each acknowledged append the
 //       writer's "<writer> <seq>\n" goes to <ackfile> with write() + fdatasync(). Prints nothing.
 //   spindle-storage-torture bench-append <dir> <writers> <seconds>
@@ -31,8 +31,10 @@ do {
         try recover(dir: args[2])
     default:
         guard args.count >= 4, let writers = Int(args[2]), writers > 0 else { fail("bad arguments") }
-        let snapshotMs = args.count > 4 ? Int(args[4]) : nil
-        try await torture(dir: args[1], writers: writers, ackfile: args[3], snapshotEveryMs: snapshotMs)
+        let snapshotMs = args.count > 4 ? Int(args[4]).flatMap { $0 > 0 ? $0 : nil } : nil
+        var options = StoreOptions()
+        if args.count > 5, let bytes = Int64(args[5]) { options.segmentBytes = bytes }
+        try await torture(dir: args[1], writers: writers, ackfile: args[3], snapshotEveryMs: snapshotMs, options: options)
     }
 } catch {
     fail("spindle-storage-torture: \(error)", code: 1)
@@ -62,8 +64,8 @@ final class Gate: Sendable {
     }
 }
 
-func torture(dir: String, writers: Int, ackfile: String, snapshotEveryMs: Int?) async throws {
-    let (store, recovery) = try Store.open(directory: dir)
+func torture(dir: String, writers: Int, ackfile: String, snapshotEveryMs: Int?, options: StoreOptions) async throws {
+    let (store, recovery) = try Store.open(directory: dir, options: options)
     var recovered = try CounterPayload.decodeState(recovery.snapshot?.bytes ?? CounterPayload.encodeState([:]))
     try recovery.replay { _, record in
         let (writer, seq) = try CounterPayload.decode(record)

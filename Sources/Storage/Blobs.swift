@@ -34,7 +34,7 @@ extension Store {
     /// Streams `chunks` into a new blob: a temp file, fsync, rename, fsync of blobs/. Over
     /// `maxBlobBytes` throws `blobTooLarge` and leaves nothing behind.
     public func putBlob<Chunks: AsyncSequence>(_ chunks: Chunks) async throws -> BlobInfo where Chunks.Element == [UInt8] {
-        let id = SHA256.hex((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let id = Hex.string((0..<16).map { _ in UInt8.random(in: 0...255) })
         let path = layout.blob(id)
         let temp = path + ".tmp"
         let fd = try files.open(temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
@@ -53,7 +53,7 @@ extension Store {
             files.close(fd)
             try files.rename(temp, path)
             try files.fsyncDirectory(layout.blobs)
-            return BlobInfo(id: id, size: size, sha256: SHA256.hex(digest))
+            return BlobInfo(id: id, size: size, sha256: Hex.string(digest))
         } catch {
             files.close(fd)
             try? files.unlink(temp)
@@ -75,9 +75,9 @@ extension Store {
             throw StorageError.corrupt(path: path, offset: 0, reason: "not a blob file")
         }
         let size = file.withUnsafeBytes { Frame.readLE($0, at: 16, as: UInt64.self) }
-        let expected = SHA256.hex(file[24..<56])
+        let expected = Hex.string(file[24..<56])
         let bytes = Array(file[BlobFile.headerBytes...])
-        let actual = SHA256.hex(SHA256.hash(bytes))
+        let actual = Hex.string(SHA256.hash(bytes))
         guard UInt64(bytes.count) == size, actual == expected else {
             throw StorageError.blobChecksumMismatch(id: id, expected: expected, actual: actual)
         }

@@ -181,6 +181,15 @@ enum Hex {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
+    /// Lower-case hex of the bytes themselves (`SHA256.hex` hashes first).
+    static func string(_ bytes: some Collection<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xf)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func parseLSN(_ name: String, suffix: String) -> UInt64? {
         guard name.hasSuffix(suffix) else { return nil }
         let stem = name.dropLast(suffix.count)

@@ -95,6 +95,13 @@ final class FaultyFiles: FileLayer {
 }
 
 @Suite struct FaultTests {
+    static func openFaulty(_ dir: TempDir) throws -> (Store, FaultyFiles) {
+        let files = FaultyFiles()
+        var options = StoreOptions()
+        options.files = files
+        return (try Store.open(directory: dir.path, options: options).0, files)
+    }
+
     @Test func recoveryReadsCorrectlyThroughShortReadsOfEverySize() throws {
         let dir = TempDir()
         defer { dir.remove() }
@@ -117,10 +124,7 @@ final class FaultyFiles: FileLayer {
     @Test func tornWriteFailsTheAppendPoisonsTheStoreAndIsTruncatedOnReopen() throws {
         let dir = TempDir()
         defer { dir.remove() }
-        let files = FaultyFiles()
-        var options = StoreOptions()
-        options.files = files
-        let (store, _) = try Store.open(directory: dir.path, options: options)
+        let (store, files) = try Self.openFaulty(dir)
         _ = try store.appendSync([record(1)])
         files.faults.withLock { $0.tearNextWriteAt = 13 }
         guard case .io("write", _, EIO)? = storageError({ _ = try store.appendSync([record(2, size: 40)]) }) else {
@@ -140,10 +144,7 @@ final class FaultyFiles: FileLayer {
     @Test func failedFdatasyncIsNeverAcknowledged() async throws {
         let dir = TempDir()
         defer { dir.remove() }
-        let files = FaultyFiles()
-        var options = StoreOptions()
-        options.files = files
-        let (store, _) = try Store.open(directory: dir.path, options: options)
+        let (store, files) = try Self.openFaulty(dir)
         defer { store.close() }
         _ = try await store.append([record(1)])
         files.faults.withLock { $0.failFdatasync = true }

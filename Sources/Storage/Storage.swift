@@ -1,1 +1,0 @@
-// Storage: the durable file store (append-only log, snapshots, recovery). Being built.

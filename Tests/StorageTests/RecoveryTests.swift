@@ -1,0 +1,146 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Storage
+
+/// Recovery against files damaged on purpose: torn tails, flipped bytes, bad lengths.
+@Suite struct RecoveryTests {
+    /// Writes `records` in one segment and returns the segment's path and each frame's end offset.
+    static func writeLog(_ dir: TempDir, _ records: [Record]) throws -> (path: String, ends: [Int]) {
+        let (store, _) = try Store.open(directory: dir.path)
+        for r in records { _ = try store.appendSync([r]) }
+        store.close()
+        var ends: [Int] = []
+        var at = 0
+        for r in records { at += Frame.size(payloadBytes: r.payload.count); ends.append(at) }
+        let path = segmentFiles(dir)[0]
+        #expect(fileBytes(path).count == at)
+        return (path, ends)
+    }
+
+    @Test func tornTailOfEveryLengthIsTruncatedAndReported() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let records = [record(1, size: 20), record(2, size: 20), record(3, size: 30)]
+        let (path, ends) = try Self.writeLog(dir, records)
+        let whole = fileBytes(path)
+        for cut in ends[1]..<ends[2] {
+            writeFile(path, Array(whole[..<cut]))
+            let (recovery, replayed) = try reopen(dir)
+            #expect(replayed.map(\.1) == Array(records[..<2]), "cut at \(cut)")
+            #expect(recovery.report.lastLSN == 2)
+            if cut == ends[1] {
+                #expect(recovery.report.truncation == nil)
+            } else {
+                let t = try #require(recovery.report.truncation, "cut at \(cut)")
+                #expect(t.file == path && t.offset == Int64(ends[1]) && t.bytesDropped == Int64(cut - ends[1]))
+                #expect(recovery.report.description.contains("\(path) at offset \(ends[1])"))
+            }
+            #expect(fileBytes(path).count == ends[1], "the tail is gone from disk")
+        }
+        // The next append after a truncation gets the LSN the torn record had.
+        let (store, _) = try Store.open(directory: dir.path)
+        #expect(try store.appendSync([record(9)]) == 3)
+        store.close()
+        #expect(try reopen(dir).1.map(\.1) == [records[0], records[1], record(9)])
+    }
+
+    @Test func checksumFailureInTheFinalRecordIsATornTail() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let (path, ends) = try Self.writeLog(dir, [record(1), record(2), record(3)])
+        var bytes = fileBytes(path)
+        bytes[ends[2] - 1] ^= 0x80
+        writeFile(path, bytes)
+        let (recovery, replayed) = try reopen(dir)
+        #expect(replayed.map(\.1) == [record(1), record(2)])
+        #expect(recovery.report.truncation?.offset == Int64(ends[1]))
+        #expect(recovery.report.truncation?.reason == "checksum mismatch")
+    }
+
+    @Test func zeroFilledTailIsATornTail() throws {
+        // After a power cut the file can be longer than what was written, the rest zeros.
+        let dir = TempDir()
+        defer { dir.remove() }
+        let (path, ends) = try Self.writeLog(dir, [record(1), record(2)])
+        writeFile(path, fileBytes(path) + [UInt8](repeating: 0, count: 4096))
+        let (recovery, replayed) = try reopen(dir)
+        #expect(replayed.map(\.1) == [record(1), record(2)])
+        #expect(recovery.report.truncation == .init(file: path, offset: Int64(ends[1]), bytesDropped: 4096,
+                                                     reason: "checksum mismatch"))
+    }
+
+    @Test func flippedByteMidLogIsRefusedNamingFileAndOffset() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let (path, ends) = try Self.writeLog(dir, (1...5).map { record($0, size: 40) })
+        let pristine = fileBytes(path)
+        // Every byte of the third record: header, type or payload.
+        for at in ends[1]..<ends[2] {
+            var bytes = pristine
+            bytes[at] ^= 0x04
+            writeFile(path, bytes)
+            let error = storageError { _ = try Store.open(directory: dir.path) }
+            guard case let .corrupt(file, offset, _)? = error else {
+                Issue.record("byte \(at): expected corrupt, got \(String(describing: error))")
+                continue
+            }
+            #expect(file == path && offset == Int64(ends[1]), "byte \(at)")
+            #expect(error!.description.contains("\(path) at offset \(ends[1])"))
+        }
+        // Refusing changed nothing on disk: restoring the byte makes the store whole again.
+        writeFile(path, pristine)
+        #expect(try reopen(dir).1.count == 5)
+    }
+
+    @Test func corruptionInAnEarlierSegmentIsRefusedEvenAtItsEnd() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        var options = StoreOptions()
+        options.segmentBytes = 200
+        let (store, _) = try Store.open(directory: dir.path, options: options)
+        for i in 1...10 { _ = try store.appendSync([record(i, size: 50)]) }
+        store.close()
+        let first = segmentFiles(dir)[0]
+        var bytes = fileBytes(first)
+        bytes[bytes.count - 1] ^= 1  // the last record of a closed segment: not a tail
+        writeFile(first, bytes)
+        let error = storageError { _ = try Store.open(directory: dir.path, options: options) }
+        #expect(error == .corrupt(path: first, offset: Int64(bytes.count - 59), reason: "checksum mismatch"))
+        // A missing middle segment is a gap, refused too.
+        bytes[bytes.count - 1] ^= 1
+        writeFile(first, bytes)
+        try FileManager.default.removeItem(atPath: segmentFiles(dir)[1])
+        guard case .corrupt(_, 0, let reason)? = storageError({ _ = try Store.open(directory: dir.path, options: options) }) else {
+            Issue.record("a gap between segments was accepted")
+            return
+        }
+        #expect(reason.contains("the one before ends at 3"))
+    }
+
+    @Test func hugeLengthMidLogIsRefused() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let (path, ends) = try Self.writeLog(dir, [record(1), record(2), record(3)])
+        var bytes = fileBytes(path)
+        bytes[ends[0] + 3] = 0x7f  // high byte of the second record's length
+        writeFile(path, bytes)
+        guard case .corrupt(path, Int64(ends[0]), let reason)? = storageError({ _ = try Store.open(directory: dir.path) }) else {
+            Issue.record("a length over the limit was not refused")
+            return
+        }
+        #expect(reason.contains("over the limit"))
+    }
+
+    @Test func leftoverTempFilesAreRemoved() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        _ = try Self.writeLog(dir, [record(1)])
+        writeFile(dir.path + "/log/0000000000000002.seg.tmp", [])
+        writeFile(dir.path + "/snap/0000000000000001.snap.tmp", [1, 2, 3])
+        let (recovery, replayed) = try reopen(dir)
+        #expect(replayed.count == 1)
+        #expect(recovery.report.removedTempFiles.count == 2)
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/log/0000000000000002.seg.tmp"))
+    }
+}

@@ -287,16 +287,20 @@ extension WorkflowVersion {
         b.set("number", number)
         b.set("change_summary", changeSummary)
         b.set("created_at", createdAt)
+        b.set("definition_hash", definitionHash)
         b.set("definition", present: definition.json)
         return b.value
     }
 
-    /// The hash is recomputed, not read: a record can't carry a hash that disagrees with its definition.
+    /// The stored hash is kept (records are checksummed by the log, and recovery should not
+    /// re-hash a million definitions); a record without one gets it computed.
     init(json: JSONValue, path: String) throws(DecodeError) {
         let r = try JSONReader(json, path: path)
+        let definition = try WorkflowDefinition(json: r.object["definition"] ?? [:], path: "\(path).definition")
+        let hash = try r.string("definition_hash")
         self.init(number: try r.int32("number"), changeSummary: try r.string("change_summary"),
-                  createdAt: try r.instant("created_at"),
-                  definition: try WorkflowDefinition(json: r.object["definition"] ?? [:], path: "\(path).definition"))
+                  createdAt: try r.instant("created_at"), definition: definition,
+                  definitionHash: hash.isEmpty ? definition.hash : hash)
     }
 }
 

@@ -266,10 +266,11 @@ public struct WorkflowVersion: Sendable, Hashable {
     public var createdAt: Instant
     public var definition: WorkflowDefinition
 
-    public init(number: Int32, changeSummary: String, createdAt: Instant, definition: WorkflowDefinition) {
+    public init(number: Int32, changeSummary: String, createdAt: Instant, definition: WorkflowDefinition,
+                definitionHash: String? = nil) {
         self.number = number
         self.changeSummary = changeSummary
-        self.definitionHash = definition.hash
+        self.definitionHash = definitionHash ?? definition.hash
         self.createdAt = createdAt
         self.definition = definition
     }

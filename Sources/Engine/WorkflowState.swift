@@ -76,14 +76,18 @@ public struct WorkflowState: Sendable, Hashable {
     }
 
     public mutating func apply(_ event: WorkflowEvent) {
+        // In place through the dictionary's modify accessor: copying a tenant out and back would
+        // make every event cost O(tenant size).
+        Self.apply(event, to: &tenants[event.tenantID, default: TenantState()])
+    }
+
+    private static func apply(_ event: WorkflowEvent, to t: inout TenantState) {
         let tenant = event.tenantID
-        var t = tenants[tenant] ?? TenantState()
-        defer { tenants[tenant] = t }
         switch event {
         case .created(let e):
             let wf = Workflow(id: e.workflowID, tenantID: tenant, metadata: e.metadata, status: e.status,
                               definition: e.version.definition, createdAt: e.at, updatedAt: e.at,
-                              currentVersion: e.version.number, etag: Self.etag(1), deleted: false, deletedAt: nil)
+                              currentVersion: e.version.number, etag: etag(1), deleted: false, deletedAt: nil)
             t.records[e.workflowID] = WorkflowRecord(workflow: wf, versions: [e.version], revision: 1,
                                                      requestID: e.requestID, searchName: e.metadata.name.lowercased())
             let at = t.lowerBound(e.workflowID)

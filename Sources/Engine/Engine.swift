@@ -1,1 +1,0 @@
-// Engine: the workflow model, validation and versioning. Being built.

@@ -1,0 +1,84 @@
+/// The whole state as bytes, for snapshots: {"v":1,"tenants":{...}}. Each workflow is stored with
+/// its versions, revision and request id; the indexes are rebuilt on load.
+extension WorkflowState {
+    public static let snapshotFormatVersion = 1
+
+    public func snapshotBytes() -> [UInt8] {
+        var tenantsJSON: [String: JSONValue] = [:]
+        for (tenant, t) in tenants {
+            let workflows: [JSONValue] = t.ids.map { id in
+                let r = t.records[id]!
+                let w = r.workflow
+                var b = JSONBuilder()
+                b.set("id", w.id)
+                b.set("metadata", present: w.metadata.json)
+                b.set("status", w.status.rawValue)
+                b.set("created_at", w.createdAt)
+                b.set("updated_at", w.updatedAt)
+                b.set("deleted_at", w.deletedAt)
+                b.set("deleted", w.deleted)
+                b.set("revision", int64: Int64(r.revision))
+                b.set("request_id", r.requestID)
+                b.set("versions", r.versions.map(\.json))
+                return b.value
+            }
+            var tb = JSONBuilder()
+            tb.set("workflows", workflows)
+            tb.set("templates", t.templates.keys.sorted().map { t.templates[$0]!.json })
+            tenantsJSON[tenant] = tb.value
+        }
+        let root: JSONValue = ["v": .number(Double(Self.snapshotFormatVersion)), "tenants": .object(tenantsJSON)]
+        return root.canonicalBytes()
+    }
+
+    public init(snapshot bytes: [UInt8]) throws(DecodeError) {
+        let value: JSONValue
+        do {
+            // Snapshots nest deeper than requests may: state > tenant > workflow > version > definition > config.
+            value = try JSONValue.parse(bytes, depthLimit: 128)
+        } catch {
+            throw DecodeError(path: "snapshot", message: error.description)
+        }
+        let r = try JSONReader(value, path: "snapshot")
+        let v = try r.int32("v")
+        guard v == Self.snapshotFormatVersion else { throw r.fail("v", "unsupported snapshot format \(v)") }
+        self.init()
+        for (tenant, tv) in try r.objectMember("tenants") {
+            let tr = try JSONReader(tv, path: "snapshot.tenants.\(tenant)")
+            var t = TenantState()
+            for (i, wv) in try tr.array("workflows").enumerated() {
+                let record = try Self.decodeRecord(wv, tenant: tenant, path: "\(tr.path).workflows[\(i)]")
+                let w = record.workflow
+                t.records[w.id] = record
+                t.ids.append(w.id)
+                if !w.deleted { t.liveNames[w.name] = w.id }
+                if !record.requestID.isEmpty { t.requests[record.requestID] = w.id }
+            }
+            t.ids.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (i, tv) in try tr.array("templates").enumerated() {
+                let template = try Template(json: tv, path: "\(tr.path).templates[\(i)]")
+                t.templates[template.id] = template
+            }
+            tenants[tenant] = t
+        }
+    }
+
+    private static func decodeRecord(_ value: JSONValue, tenant: String, path: String) throws(DecodeError) -> WorkflowRecord {
+        let r = try JSONReader(value, path: path)
+        var versions: [WorkflowVersion] = []
+        for (i, v) in try r.array("versions").enumerated() {
+            versions.append(try WorkflowVersion(json: v, path: "\(path).versions[\(i)]"))
+        }
+        guard let last = versions.last else { throw r.fail("versions", "a workflow has at least one version") }
+        let metadata = try WorkflowMetadata(json: r.object["metadata"] ?? [:], path: "\(path).metadata")
+        let revision = UInt64(try r.int64("revision"))
+        let deleted = try r.bool("deleted")
+        let wf = Workflow(id: try r.string("id"), tenantID: tenant, metadata: metadata,
+                          status: try r.enumValue("status", WorkflowStatus.self), definition: last.definition,
+                          createdAt: try r.instant("created_at"), updatedAt: try r.instant("updated_at"),
+                          currentVersion: last.number, etag: etag(revision), deleted: deleted,
+                          deletedAt: deleted ? try r.instant("deleted_at") : nil)
+        return WorkflowRecord(workflow: wf, versions: versions, revision: revision, requestID: try r.string("request_id"),
+                              searchName: metadata.name.lowercased())
+    }
+}

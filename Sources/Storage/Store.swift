@@ -50,6 +50,14 @@ public final class Store: Sendable {
         return try result.get()
     }
 
+    /// Queues `records` now, in call order, and calls `done` once they are durable (or
+    /// failed). For callers that must fix the log order before they suspend: an actor that
+    /// applies events in memory and then waits for the fsync.
+    public func append(_ records: [Record], whenDurable done: @escaping @Sendable (Result<UInt64, StorageError>) -> Void) {
+        if let refusal = refusal(records) { return done(.failure(refusal)) }
+        core.enqueue(records, done: done)
+    }
+
     /// `append`, blocking the calling thread: for tools, tests and start-up code.
     public func appendSync(_ records: [Record]) throws -> UInt64 {
         try check(records)
@@ -64,9 +72,14 @@ public final class Store: Sendable {
     }
 
     private func check(_ records: [Record]) throws {
+        if let refusal = refusal(records) { throw refusal }
+    }
+
+    private func refusal(_ records: [Record]) -> StorageError? {
         for record in records where record.payload.count > options.maxRecordBytes {
-            throw StorageError.recordTooLarge(bytes: record.payload.count, limit: options.maxRecordBytes)
+            return StorageError.recordTooLarge(bytes: record.payload.count, limit: options.maxRecordBytes)
         }
+        return nil
     }
 
     /// Finishes the queued appends, stops the writer thread and releases the LOCK.

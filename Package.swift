@@ -29,8 +29,8 @@ let package = Package(
         .target(name: "HTTP2", dependencies: ["CNghttp2", "COpenSSL", "RPC"], swiftSettings: strict),
         .target(name: "Storage", swiftSettings: strict),
         .target(name: "Engine", dependencies: ["Storage"], swiftSettings: strict),
-        .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto"], swiftSettings: strict),
-        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages"],
+        .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
+        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine"],
                           swiftSettings: strict),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "RPC"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: strict),
-        .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto"], swiftSettings: strict),
+        .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto", "Engine", "Messages"], swiftSettings: strict),
         // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.
         .executableTarget(name: "spindle-storage-torture", dependencies: ["Storage"], swiftSettings: strict),
     ]

@@ -3,6 +3,12 @@
 public struct CommandResult: Sendable, Hashable {
     public var events: [WorkflowEvent]
     public var workflowID: String
+    /// Public so an adapter can combine commands (or issue events the engine made) in one
+    /// `WorkflowStore.execute`.
+    public init(events: [WorkflowEvent], workflowID: String) {
+        self.events = events
+        self.workflowID = workflowID
+    }
 }
 
 /// What Purge removed, for its reply.

@@ -66,6 +66,10 @@ public enum WorkflowEvent: Sendable, Hashable {
     public struct TemplateSaved: Sendable, Hashable {
         public var tenantID: String
         public var template: Template
+        public init(tenantID: String, template: Template) {
+            self.tenantID = tenantID
+            self.template = template
+        }
     }
 
     public var tenantID: String {

@@ -6,6 +6,7 @@ import Glibc
 import Dispatch
 import Foundation
 import HTTP2
+import Engine
 import RPC
 import Services
 
@@ -24,14 +25,30 @@ func serve(_ options: ServeOptions) async -> Int32 {
         Log.event("error", "auth_setup", ["error": "\(error)"])
         return 1
     }
-    _ = authenticator  // checked by the workflow services (issue 4); health and reflection stay open
+    // Health and reflection stay open; the workflow service checks the authenticator.
+    let storeDir = options.dataDir + "/store"
+    let store: WorkflowStore
+    do {
+        let (opened, summary) = try WorkflowStore.open(directory: storeDir)
+        store = opened
+        let duration = summary.duration.components
+        let durationMS = duration.seconds * 1000 + duration.attoseconds / 1_000_000_000_000_000
+        Log.event("info", "store_open", ["path": storeDir, "snapshot_lsn": summary.snapshotLSN.map(String.init) ?? "none",
+                                         "events_replayed": String(summary.eventsReplayed),
+                                         "torn_tail": summary.tornTail ?? "none", "duration_ms": String(durationMS)])
+    } catch {
+        Log.event("error", "store_open_failed", ["path": storeDir, "error": "\(error)"])
+        return 1
+    }
 
-    var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName] + ReflectionService.serviceNames
+    var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName, WorkflowService.serviceName]
+        + ReflectionService.serviceNames
     if options.testingServices { serviceNames.append(TestService.serviceName) }
     let health = HealthService(services: serviceNames)
     var router = Router()
     health.register(in: &router)
     BenchmarkService().register(in: &router)
+    WorkflowService(store: store, authenticator: authenticator).register(in: &router)
     if options.testingServices { TestService().register(in: &router) }
     ReflectionService(services: serviceNames).register(in: &router)
 
@@ -45,6 +62,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
         bound = try server.start()
     } catch {
         Log.event("error", "listen_failed", ["host": options.host, "port": String(options.port), "error": "\(error)"])
+        await store.close()
         return 1
     }
     let host = bound.host.contains(":") ? "[\(bound.host)]" : bound.host
@@ -55,6 +73,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     Log.event("info", "draining", ["signal": signalName, "grace_s": String(options.shutdownGraceSeconds)])
     health.drain()
     await server.shutdown(grace: .seconds(options.shutdownGraceSeconds))
+    await store.close()  // after the transport drained: no handler is still writing
     Log.event("info", "stopped")
     return 0
 }

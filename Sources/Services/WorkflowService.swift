@@ -1,0 +1,446 @@
+// spindle.v1.WorkflowService: authenticate, map the request onto the engine, run it on the
+// WorkflowStore, map the answer back. Semantics live in the Engine; this file only adapts.
+import Foundation
+public import Engine
+import Messages
+import ProtoWire
+public import RPC
+import Synchronization
+
+public struct WorkflowService: Sendable {
+    public static let serviceName = "spindle.v1.WorkflowService"
+    /// Largest chunk of an upload (the proto's limit).
+    public static let maxChunkBytes = 1 << 20
+    static let maxPageSize = 200
+    static let defaultPageSize = 50
+
+    let store: WorkflowStore
+    let authenticator: Authenticator
+    /// Largest uploaded file, in bytes.
+    let maxFileBytes: Int
+
+    public init(store: WorkflowStore, authenticator: Authenticator, maxFileBytes: Int = 64 << 20) {
+        self.store = store
+        self.authenticator = authenticator
+        self.maxFileBytes = maxFileBytes
+    }
+
+    typealias M = WorkflowMapping
+
+    public func register(in router: inout Router) {
+        let name = Self.serviceName
+        router.unary(name, "CreateWorkflow") { (req: PB.CreateWorkflowRequest, ctx) in try await call(ctx) { try await create(req, $0) } }
+        router.unary(name, "GetWorkflow") { (req: PB.GetWorkflowRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                return M.workflow(try await store.read { s throws(DomainError) in try s.get(tenant: p.tenant, id: id) })
+            }
+        }
+        router.unary(name, "ListWorkflows") { (req: PB.ListWorkflowsRequest, ctx) in try await call(ctx) { try await list(req, $0) } }
+        router.unary(name, "UpdateWorkflow") { (req: PB.UpdateWorkflowRequest, ctx) in try await call(ctx) { try await update(req, $0) } }
+        router.unary(name, "SetWorkflowStatus") { (req: PB.SetWorkflowStatusRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let status = try M.status(req.status, at: "status")
+                guard status != .unspecified else { throw WorkflowErrors.invalid("status", "status must not be UNSPECIFIED") }
+                let etag = req.expectedEtag
+                return try await write(p) { s, env throws(DomainError) in
+                    try s.setStatus(tenant: p.tenant, id: id, status: status, expectedEtag: etag, env: env)
+                }
+            }
+        }
+        router.unary(name, "ValidateWorkflow") { (req: PB.ValidateWorkflowRequest, ctx) in try await call(ctx) { try await validate(req, $0) } }
+        router.unary(name, "DuplicateWorkflow") { (req: PB.DuplicateWorkflowRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let newName = req.name
+                return try await write(p) { s, env throws(DomainError) in
+                    if newName.isEmpty { return try s.duplicate(tenant: p.tenant, id: id, env: env) }
+                    let source = try s.get(tenant: p.tenant, id: id)
+                    var meta = source.metadata
+                    meta.name = newName
+                    return try s.create(tenant: p.tenant, metadata: meta, definition: source.definition, env: env)
+                }
+            }
+        }
+        router.unary(name, "ResetWorkflow") { (req: PB.ResetWorkflowRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let etag = req.expectedEtag
+                return try await write(p) { s, env throws(DomainError) in try s.reset(tenant: p.tenant, id: id, expectedEtag: etag, env: env) }
+            }
+        }
+        router.unary(name, "DeleteWorkflow") { (req: PB.DeleteWorkflowRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let etag = req.expectedEtag
+                return try await write(p) { s, env throws(DomainError) in try s.delete(tenant: p.tenant, id: id, expectedEtag: etag, env: env) }
+            }
+        }
+        router.unary(name, "PurgeWorkflow") { (req: PB.PurgeWorkflowRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let report = try await store.purge(tenant: p.tenant, id: id)
+                var out = PB.PurgeWorkflowResponse()
+                out.workflowID = report.workflowID
+                out.versionsRemoved = Int32(clamping: report.versionsRemoved)
+                // Uploads are not recorded against workflows by the engine yet, so none are removed.
+                out.filesRemoved = 0
+                out.bytesRemoved = 0
+                return out
+            }
+        }
+        router.unary(name, "ListSteps") { (req: PB.ListStepsRequest, ctx) in
+            try await call(ctx) { p in
+                let def = try await definition(p, req.workflowID, version: req.version)
+                var out = PB.ListStepsResponse()
+                out.steps = (def.topologicalOrder() ?? def.steps).map(M.step)
+                return out
+            }
+        }
+        router.unary(name, "AddStep") { (req: PB.AddStepRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                guard let pstep = req.step else { throw WorkflowErrors.invalid("step", "step is required") }
+                let step = try M.step(pstep, at: "step")
+                let (etag, summary) = (req.expectedEtag, req.changeSummary)
+                return try await write(p) { s, env throws(DomainError) in
+                    var r = try s.addStep(tenant: p.tenant, id: id, step: step, expectedEtag: etag, env: env)
+                    if !summary.isEmpty { r.events = Self.withSummary(r.events, summary) }
+                    return r
+                }
+            }
+        }
+        router.unary(name, "RemoveStep") { (req: PB.RemoveStepRequest, ctx) in try await call(ctx) { try await removeStep(req, $0) } }
+        router.unary(name, "GetOutputVariables") { (req: PB.GetOutputVariablesRequest, ctx) in
+            try await call(ctx) { p in
+                let def = try await definition(p, req.workflowID, version: req.version)
+                var out = PB.GetOutputVariablesResponse()
+                out.variables = def.outputVariables().map { PB.OutputVariable(stepID: $0.stepID, variable: $0.variable, name: $0.name) }
+                return out
+            }
+        }
+        router.unary(name, "ListVersions") { (req: PB.ListVersionsRequest, ctx) in try await call(ctx) { try await listVersions(req, $0) } }
+        router.unary(name, "GetVersion") { (req: PB.GetVersionRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let number = req.version
+                guard number >= 1 else { throw WorkflowErrors.invalid("version", "version must be at least 1") }
+                let v = try await store.read { s throws(DomainError) in try s.getVersion(tenant: p.tenant, id: id, number: number) }
+                return M.version(v, withDefinition: true)
+            }
+        }
+        router.unary(name, "DiffVersions") { (req: PB.DiffVersionsRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let (from, to) = (req.fromVersion, req.toVersion)
+                guard from >= 1 else { throw WorkflowErrors.invalid("from_version", "from_version must be at least 1") }
+                guard to >= 1 else { throw WorkflowErrors.invalid("to_version", "to_version must be at least 1") }
+                let d = try await store.read { s throws(DomainError) in try s.diffVersions(tenant: p.tenant, id: id, from: from, to: to) }
+                var out = PB.DiffVersionsResponse()
+                out.operations = d.operations.map(M.patch)
+                out.summary = d.summary
+                (out.fromVersion, out.toVersion) = (from, to)
+                return out
+            }
+        }
+        router.unary(name, "RollbackWorkflow") { (req: PB.RollbackWorkflowRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.workflowID, "workflow_id")
+                let (to, etag, summary) = (req.toVersion, req.expectedEtag, req.changeSummary)
+                guard to >= 1 else { throw WorkflowErrors.invalid("to_version", "to_version must be at least 1") }
+                return try await write(p) { s, env throws(DomainError) in
+                    // The proto: a no-op when version N is already the current definition.
+                    let current = try s.get(tenant: p.tenant, id: id)
+                    let target = try s.getVersion(tenant: p.tenant, id: id, number: to)
+                    if target.definitionHash == current.definition.hash {
+                        _ = try s.updateDefinition(tenant: p.tenant, id: id, definition: current.definition,
+                                                   expectedEtag: etag, env: env)  // etag / deleted checks only
+                        return CommandResult(events: [], workflowID: id)
+                    }
+                    var r = try s.rollback(tenant: p.tenant, id: id, to: to, expectedEtag: etag, env: env)
+                    if !summary.isEmpty { r.events = Self.withSummary(r.events, summary) }
+                    return r
+                }
+            }
+        }
+        router.unary(name, "ListTemplates") { (req: PB.ListTemplatesRequest, ctx) in try await call(ctx) { try await listTemplates(req, $0) } }
+        router.unary(name, "GetTemplate") { (req: PB.GetTemplateRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.templateID, "template_id")
+                return M.template(try await store.read { s throws(DomainError) in try s.getTemplate(tenant: p.tenant, id: id) })
+            }
+        }
+        router.unary(name, "InstallTemplate") { (req: PB.InstallTemplateRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.templateID, "template_id")
+                let newName = try Self.required(req.name, "name")
+                return try await write(p) { s, env throws(DomainError) in
+                    try s.installTemplate(tenant: p.tenant, templateID: id, name: newName, env: env)
+                }
+            }
+        }
+        router.unary(name, "SaveAsTemplate") { (req: PB.SaveAsTemplateRequest, ctx) in try await call(ctx) { try await saveAsTemplate(req, $0) } }
+        router.clientStreaming(name, "UploadFiles") { (requests: RequestStream<PB.UploadFilesRequest>, ctx) in
+            try await call(ctx) { try await upload(requests, $0) }
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// Authenticates, runs `body`, and turns whatever it throws into a precise status.
+    func call<R>(_ ctx: ServerContext, _ body: (Principal) async throws -> R) async throws -> R {
+        let principal = try authenticator.authenticate(ctx)
+        do {
+            return try await body(principal)
+        } catch {
+            throw WorkflowErrors.map(error)
+        }
+    }
+
+    /// Runs a command (durable when it returns) and answers with the workflow it is about.
+    func write(_ p: Principal, _ command: @escaping @Sendable (WorkflowState, Engine.Environment) throws(DomainError) -> CommandResult)
+        async throws -> PB.Workflow {
+        let result = try await store.execute(command)
+        let id = result.workflowID
+        return M.workflow(try await store.read { s throws(DomainError) in try s.get(tenant: p.tenant, id: id) })
+    }
+
+    static func required(_ value: String, _ field: String) throws(RPCError) -> String {
+        guard !value.isEmpty else { throw WorkflowErrors.invalid(field, "\(field) is required") }
+        return value
+    }
+
+    static func pageSize(_ size: Int32, field: String = "page_size") throws(RPCError) -> Int {
+        guard size >= 0 else { throw WorkflowErrors.invalid(field, "\(field) must not be negative (got \(size))") }
+        guard size <= maxPageSize else { throw WorkflowErrors.invalid(field, "\(field) must be at most \(maxPageSize) (got \(size))") }
+        return size == 0 ? defaultPageSize : Int(size)
+    }
+
+    /// Replaces the engine's change summary on the version a command makes.
+    static func withSummary(_ events: [WorkflowEvent], _ summary: String) -> [WorkflowEvent] {
+        events.map { e in
+            guard case .versioned(var v) = e else { return e }
+            v.version.changeSummary = summary
+            return .versioned(v)
+        }
+    }
+
+    /// The current definition (version 0) or a given version's.
+    func definition(_ p: Principal, _ workflowID: String, version: Int32) async throws -> Engine.WorkflowDefinition {
+        let id = try Self.required(workflowID, "workflow_id")
+        guard version >= 0 else { throw WorkflowErrors.invalid("version", "version must not be negative (got \(version))") }
+        return try await store.read { s throws(DomainError) in
+            version == 0 ? try s.get(tenant: p.tenant, id: id).definition
+                : try s.getVersion(tenant: p.tenant, id: id, number: version).definition
+        }
+    }
+
+    /// Opaque page tokens for the lists the service pages itself: base64 of "<kind>:<key>".
+    static func token(_ kind: String, _ key: String) -> String { Data("\(kind):\(key)".utf8).base64EncodedString() }
+
+    static func untoken(_ kind: String, _ token: String) throws(RPCError) -> String? {
+        if token.isEmpty { return nil }
+        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8),
+              text.hasPrefix(kind + ":") else {
+            throw WorkflowErrors.invalid("page_token", "page_token is not one this call returned")
+        }
+        return String(text.dropFirst(kind.count + 1))
+    }
+}
+
+// MARK: - The larger handlers
+
+extension WorkflowService {
+    func create(_ req: PB.CreateWorkflowRequest, _ p: Principal) async throws -> PB.Workflow {
+        guard let w = req.workflow else { throw WorkflowErrors.invalid("workflow", "workflow is required") }
+        guard !w.name.isEmpty else { throw WorkflowErrors.invalid("workflow.name", "workflow.name is required") }
+        let meta = try M.metadata(w, at: "workflow.")
+        let def = try w.definition.map { (d: PB.WorkflowDefinition) throws(MappingError) in try M.definition(d, at: "") }
+        let requestID = req.requestID
+        return try await write(p) { s, env throws(DomainError) in
+            try s.create(tenant: p.tenant, metadata: meta, definition: def, requestID: requestID, env: env)
+        }
+    }
+
+    func list(_ req: PB.ListWorkflowsRequest, _ p: Principal) async throws -> PB.ListWorkflowsResponse {
+        let size = try Self.pageSize(req.pageSize)
+        let filter = ListFilter(status: try M.status(req.status, at: "status"), tag: req.tag.isEmpty ? nil : req.tag,
+                                triggerType: try M.triggerType(req.triggerType, at: "trigger_type"),
+                                nameContains: req.nameContains.isEmpty ? nil : req.nameContains,
+                                includeDeleted: req.includeDeleted)
+        let token = req.pageToken
+        let page = try await store.read { s throws(DomainError) in
+            try s.list(tenant: p.tenant, filter: filter, pageSize: size, pageToken: token)
+        }
+        var out = PB.ListWorkflowsResponse()
+        out.workflows = page.workflows.map(M.workflow)
+        out.nextPageToken = page.nextPageToken
+        return out
+    }
+
+    func update(_ req: PB.UpdateWorkflowRequest, _ p: Principal) async throws -> PB.Workflow {
+        let id = try Self.required(req.workflowID, "workflow_id")
+        let paths = req.updateMask?.paths ?? []
+        if req.metadata != nil, paths.isEmpty {
+            throw WorkflowErrors.invalid("update_mask", "update_mask must name the metadata fields to update")
+        }
+        if req.metadata == nil, !paths.isEmpty {
+            throw WorkflowErrors.invalid("metadata", "update_mask names fields but metadata is unset")
+        }
+        guard req.definition != nil || !paths.isEmpty else {
+            throw WorkflowErrors.invalid("definition", "nothing to update: set definition and/or metadata with update_mask")
+        }
+        for (i, path) in paths.enumerated() where MetadataField(rawValue: path) == nil {
+            throw WorkflowErrors.invalid("update_mask.paths[\(i)]", "unknown or read-only field \"\(path)\"; maskable: "
+                                         + MetadataField.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let meta = try req.metadata.map { (w: PB.Workflow) throws(MappingError) in try M.metadata(w, at: "metadata.") }
+        let def = try req.definition.map { (d: PB.WorkflowDefinition) throws(MappingError) in try M.definition(d, at: "") }
+        let (etag, summary) = (req.expectedEtag, req.changeSummary)
+        return try await write(p) { s, env throws(DomainError) in
+            var events: [WorkflowEvent] = []
+            var state = s
+            var check = etag
+            if let meta {
+                let r = try state.updateMetadata(tenant: p.tenant, id: id, metadata: meta, mask: paths, expectedEtag: check, env: env)
+                events += r.events
+                if def != nil, !r.events.isEmpty { state.apply(r.events) }
+                check = ""  // checked once, against the workflow as the caller saw it
+            }
+            if let def {
+                events += try state.updateDefinition(tenant: p.tenant, id: id, definition: def, changeSummary: summary,
+                                                     expectedEtag: check, env: env).events
+            }
+            return CommandResult(events: events, workflowID: id)
+        }
+    }
+
+    func validate(_ req: PB.ValidateWorkflowRequest, _ p: Principal) async throws -> PB.ValidateWorkflowResponse {
+        let errors: [Engine.ValidationError]
+        switch req.target {
+        case nil:
+            throw WorkflowErrors.invalid("target", "set definition or workflow_id")
+        case .definition(let d)?:
+            let def = try M.definition(d, at: "")
+            let inputs = try M.inputs(req.inputs, at: "inputs")
+            errors = Engine.validate(def, inputs: inputs)
+        case .workflowID(let raw)?:
+            let id = try Self.required(raw, "workflow_id")
+            let w = try await store.read { s throws(DomainError) in try s.get(tenant: p.tenant, id: id) }
+            errors = Engine.validate(w.definition, inputs: w.metadata.inputs)
+        }
+        var out = PB.ValidateWorkflowResponse()
+        out.valid = errors.isEmpty
+        out.errors = errors.map(M.validationError)
+        return out
+    }
+
+    /// The proto's cascade: the step and every step that depends on it or maps from it,
+    /// transitively, are removed, as one new version. Without cascade the engine refuses while
+    /// anything references the step, naming the dependents.
+    func removeStep(_ req: PB.RemoveStepRequest, _ p: Principal) async throws -> PB.RemoveStepResponse {
+        let id = try Self.required(req.workflowID, "workflow_id")
+        let stepID = try Self.required(req.stepID, "step_id")
+        let (etag, summary, cascade) = (req.expectedEtag, req.changeSummary, req.cascade)
+        let removed = RemovedSteps()
+        let workflow = try await write(p) { s, env throws(DomainError) in
+            if !cascade {
+                removed.set([stepID])
+                var r = try s.removeStep(tenant: p.tenant, id: id, stepID: stepID, expectedEtag: etag, env: env)
+                if !summary.isEmpty { r.events = Self.withSummary(r.events, summary) }
+                return r
+            }
+            var def = try s.get(tenant: p.tenant, id: id).definition
+            guard def.steps.contains(where: { $0.id == stepID }) else { throw .notFound("step \(stepID) not found") }
+            var gone = [stepID]
+            var queue = [stepID]
+            while let next = queue.popLast() {
+                for step in def.steps where !gone.contains(step.id)
+                    && (step.dependsOn.contains(next) || step.inputMappings.contains { $0.fromStep == next }) {
+                    gone.append(step.id)
+                    queue.append(step.id)
+                }
+            }
+            // Dependents in definition order after the named step.
+            let ordered = [stepID] + def.steps.map(\.id).filter { $0 != stepID && gone.contains($0) }
+            removed.set(ordered)
+            def.steps.removeAll { gone.contains($0.id) }
+            def.stepOrder.removeAll { gone.contains($0) }
+            let text = summary.isEmpty ? "Removed step\(ordered.count == 1 ? "" : "s") \(ordered.joined(separator: ", "))" : summary
+            return try s.updateDefinition(tenant: p.tenant, id: id, definition: def, changeSummary: text,
+                                          expectedEtag: etag, env: env)
+        }
+        var out = PB.RemoveStepResponse()
+        out.workflow = workflow
+        out.removedStepIDs = removed.get()
+        return out
+    }
+
+    func listVersions(_ req: PB.ListVersionsRequest, _ p: Principal) async throws -> PB.ListVersionsResponse {
+        let id = try Self.required(req.workflowID, "workflow_id")
+        let size = try Self.pageSize(req.pageSize)
+        var below = Int32.max
+        if let key = try Self.untoken("v", req.pageToken) {
+            guard let n = Int32(key), n >= 1 else { throw WorkflowErrors.invalid("page_token", "page_token is not one this call returned") }
+            below = n
+        }
+        let versions = try await store.read { s throws(DomainError) in try s.listVersions(tenant: p.tenant, id: id) }
+        let page = versions.reversed().filter { $0.number < below }.prefix(size)
+        var out = PB.ListVersionsResponse()
+        out.versions = page.map { M.version($0, withDefinition: false) }
+        if let last = page.last, last.number > 1 { out.nextPageToken = Self.token("v", String(last.number)) }
+        return out
+    }
+
+    func listTemplates(_ req: PB.ListTemplatesRequest, _ p: Principal) async throws -> PB.ListTemplatesResponse {
+        let size = try Self.pageSize(req.pageSize)
+        let after = try Self.untoken("t", req.pageToken)
+        let tag = req.tag
+        let all = try await store.read { s throws(DomainError) in s.listTemplates(tenant: p.tenant) }
+        var matching = all.filter { tag.isEmpty || $0.tags.contains(tag) }
+        if let after {
+            guard let i = matching.firstIndex(where: { $0.id == after }) else {
+                throw WorkflowErrors.invalid("page_token", "page_token is not one this call returned")
+            }
+            matching.removeFirst(i + 1)
+        }
+        var out = PB.ListTemplatesResponse()
+        out.templates = matching.prefix(size).map(M.template)
+        if matching.count > size, let last = matching.prefix(size).last { out.nextPageToken = Self.token("t", last.id) }
+        return out
+    }
+
+    static func isValidTemplateID(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }
+    }
+
+    func saveAsTemplate(_ req: PB.SaveAsTemplateRequest, _ p: Principal) async throws -> PB.Template {
+        let id = try Self.required(req.workflowID, "workflow_id")
+        let templateID = req.templateID
+        guard Self.isValidTemplateID(templateID) else {
+            throw WorkflowErrors.invalid("template_id", "template_id must match [a-z0-9-]{1,64} (got \"\(templateID)\")")
+        }
+        let name = try Self.required(req.name, "name")
+        let (description, tags) = (req.description, req.tags)
+        _ = try await store.execute { s, env throws(DomainError) in
+            if (try? s.getTemplate(tenant: p.tenant, id: templateID)) != nil {
+                throw .alreadyExists("template \(templateID) already exists")
+            }
+            let w = try s.get(tenant: p.tenant, id: id)
+            let template = Engine.Template(id: templateID, name: name,
+                                           description: description.isEmpty ? w.metadata.description : description,
+                                           definition: w.definition, inputs: w.metadata.inputs,
+                                           tags: tags.isEmpty ? w.metadata.tags : tags)
+            return CommandResult(events: [.templateSaved(.init(tenantID: p.tenant, template: template))], workflowID: id)
+        }
+        return M.template(try await store.read { s throws(DomainError) in try s.getTemplate(tenant: p.tenant, id: templateID) })
+    }
+}
+
+/// The step ids a RemoveStep command decided on, handed out of the store's closure.
+final class RemovedSteps: Sendable {
+    private let ids = Mutex<[String]>([])
+    func set(_ value: [String]) { ids.withLock { $0 = value } }
+    func get() -> [String] { ids.withLock { $0 } }
+}

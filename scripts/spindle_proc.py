@@ -25,11 +25,14 @@ def default_binary():
 class Spindle:
     """A running `spindle serve`. .addr is "host:port"; .lines holds everything it printed."""
 
-    def __init__(self, args=(), binary=None, timeout_s=30.0):
+    def __init__(self, args=(), binary=None, timeout_s=30.0, data_dir=None):
+        """data_dir: reuse this directory (e.g. to restart on a previous server's data); it is
+        then the caller's and is never removed. Without it a temp dir is made and removed."""
         self.binary = binary or default_binary()
         if not os.access(self.binary, os.X_OK):
             raise FileNotFoundError(f"no spindle executable at {self.binary} (swift build first)")
-        self.data_dir = tempfile.mkdtemp(prefix="spindle-data-")
+        self.owns_data_dir = data_dir is None
+        self.data_dir = tempfile.mkdtemp(prefix="spindle-data-") if data_dir is None else data_dir
         cmd = [self.binary, "serve", "--host", "127.0.0.1", "--port", "0",
                "--data-dir", self.data_dir, *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -66,14 +69,18 @@ class Spindle:
             except subprocess.TimeoutExpired:
                 self.kill()
                 return None
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self._cleanup()
         return self.proc.returncode
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self._cleanup()
+
+    def _cleanup(self):
+        if self.owns_data_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def wait_exit(self, timeout_s):
         deadline = time.monotonic() + timeout_s

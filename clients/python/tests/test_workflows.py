@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
 
 import grpc
@@ -43,7 +44,7 @@ class Client:
 
     def __getattr__(self, rpc):
         method = getattr(self.stub, rpc)
-        return lambda req, **kw: method(req, metadata=self.md, timeout=10, **kw)
+        return lambda req, timeout=10, **kw: method(req, metadata=self.md, timeout=timeout, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -501,7 +502,9 @@ def test_upload_files(a):
 def test_upload_over_file_limit(a):
     w = create(a)
     one = ws.UploadFilesRequest(chunk=b"\0" * (1024 * 1024))
-    e = rpc_error(a.UploadFiles, iter([meta(w.id)] + [one] * 65))
+    started = time.monotonic()
+    e = rpc_error(lambda: a.UploadFiles(iter([meta(w.id)] + [one] * 65), timeout=120))
+    print(f"65 MiB upload refused after {time.monotonic() - started:.1f}s")
     assert e.code() == C.RESOURCE_EXHAUSTED and "limit" in e.details()
 
 
@@ -593,7 +596,7 @@ def test_second_server_on_the_same_store_is_refused(server):
 # --- Go client ----------------------------------------------------------------------------
 
 def test_go_demo_against_live_server(server):
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     build = os.path.join(repo, "clients", "go", "build.sh")
     if shutil.which("go") is None:
         pytest.skip("no Go toolchain on this machine (CI has one): the Go demo is not run")
@@ -604,3 +607,4 @@ def test_go_demo_against_live_server(server):
     out = subprocess.run([demo, "-addr", server.addr, "-token", mint(server, "tenant-go")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
+    print(out.stdout)

@@ -190,7 +190,11 @@ public struct WorkflowService: Sendable {
 
     /// Authenticates, runs `body`, and turns whatever it throws into a precise status.
     func call<R>(_ ctx: ServerContext, _ body: (Principal) async throws -> R) async throws -> R {
-        let principal = try authenticator.authenticate(ctx)
+        try await run(try authenticator.authenticate(ctx), body)
+    }
+
+    /// Runs `body` for an authenticated caller, mapping what it throws.
+    func run<R>(_ principal: Principal, _ body: (Principal) async throws -> R) async throws -> R {
         do {
             return try await body(principal)
         } catch {

@@ -11,6 +11,7 @@ import RPC
 import Services
 
 func serve(_ options: ServeOptions) async -> Int32 {
+    let shutdown = ShutdownSignal()
     do {
         try DataDirectory.prepare(options.dataDir)
     } catch {
@@ -69,7 +70,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     Log.event("info", "listening", ["addr": "\(host):\(bound.port)", "tls": options.tlsCert == nil ? "false" : "true",
                                     "services": serviceNames.joined(separator: ",")])
 
-    let signalName = await ShutdownSignal.wait()
+    let signalName = await shutdown.wait()
     Log.event("info", "draining", ["signal": signalName, "grace_s": String(options.shutdownGraceSeconds)])
     health.drain()
     await server.shutdown(grace: .seconds(options.shutdownGraceSeconds))
@@ -93,19 +94,28 @@ func transportConfig(_ o: ServeOptions) -> HTTP2ServerConfig {
     return config
 }
 
-/// SIGTERM / SIGINT, delivered once as an async event.
-enum ShutdownSignal {
-    static func wait() async -> String {
+/// SIGTERM / SIGINT as an async event. Installed before the server listens: a signal that
+/// arrives right after the listening line must drain the server, not kill it.
+final class ShutdownSignal {
+    private let stream: AsyncStream<String>
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
         let (stream, continuation) = AsyncStream<String>.makeStream()
-        let sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { sig, name in
+        self.stream = stream
+        sources = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")].map { sig, name in
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { continuation.yield(name) }
             source.resume()
             return source
         }
+    }
+
+    /// The name of the first signal received.
+    func wait() async -> String {
         defer { sources.forEach { $0.cancel() } }
         for await name in stream { return name }
         return "none"

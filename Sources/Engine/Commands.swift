@@ -16,6 +16,8 @@ public struct PurgeReport: Sendable, Hashable {
     public var workflowID: String
     public var name: String
     public var versionsRemoved: Int
+    /// The uploaded files that went with it (their blobs are deleted by the store).
+    public var files: [AttachedFile] = []
 }
 
 /// Fields a metadata update can name in its field mask (proto names).
@@ -259,6 +261,6 @@ extension WorkflowState {
     public func purge(tenant: String, id: String) throws(DomainError) -> (events: [WorkflowEvent], report: PurgeReport) {
         let r = try record(tenant: tenant, id: id)
         return ([.purged(.init(tenantID: tenant, workflowID: id))],
-                PurgeReport(workflowID: id, name: r.workflow.name, versionsRemoved: r.versions.count))
+                PurgeReport(workflowID: id, name: r.workflow.name, versionsRemoved: r.versions.count, files: r.files))
     }
 }

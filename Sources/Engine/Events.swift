@@ -11,6 +11,8 @@ public enum WorkflowEvent: Sendable, Hashable {
     case restored(Restored)
     case purged(Purged)
     case templateSaved(TemplateSaved)
+    /// An uploaded file recorded against a workflow (purge removes it with the workflow).
+    case fileAttached(FileAttached)
 
     public struct Created: Sendable, Hashable {
         public var tenantID: String
@@ -63,6 +65,12 @@ public enum WorkflowEvent: Sendable, Hashable {
         public var workflowID: String
     }
 
+    public struct FileAttached: Sendable, Hashable {
+        public var tenantID: String
+        public var workflowID: String
+        public var file: AttachedFile
+    }
+
     public struct TemplateSaved: Sendable, Hashable {
         public var tenantID: String
         public var template: Template
@@ -82,6 +90,7 @@ public enum WorkflowEvent: Sendable, Hashable {
         case .restored(let e): e.tenantID
         case .purged(let e): e.tenantID
         case .templateSaved(let e): e.tenantID
+        case .fileAttached(let e): e.tenantID
         }
     }
 }
@@ -135,6 +144,10 @@ extension WorkflowEvent {
         case .templateSaved(let e):
             b.set("type", "template_saved")
             b.set("template", present: e.template.json)
+        case .fileAttached(let e):
+            b.set("type", "file_attached")
+            b.set("workflow_id", e.workflowID)
+            b.set("file", present: e.file.json)
         }
         return b.value
     }
@@ -186,6 +199,9 @@ extension WorkflowEvent {
         case "template_saved":
             self = .templateSaved(TemplateSaved(tenantID: tenant,
                                                 template: try Template(json: try member("template"), path: "event.template")))
+        case "file_attached":
+            self = .fileAttached(FileAttached(tenantID: tenant, workflowID: id,
+                                              file: try AttachedFile(json: try member("file"), path: "event.file")))
         case let other:
             throw r.fail("type", "unknown event type \"\(other)\"")
         }

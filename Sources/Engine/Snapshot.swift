@@ -20,6 +20,7 @@ extension WorkflowState {
                 b.set("revision", int64: Int64(r.revision))
                 b.set("request_id", r.requestID)
                 b.set("versions", r.versions.map(\.json))
+                b.set("files", r.files.map(\.json))
                 return b.value
             }
             var tb = JSONBuilder()
@@ -78,7 +79,13 @@ extension WorkflowState {
                           createdAt: try r.instant("created_at"), updatedAt: try r.instant("updated_at"),
                           currentVersion: last.number, etag: etag(revision), deleted: deleted,
                           deletedAt: deleted ? try r.instant("deleted_at") : nil)
+        var files: [AttachedFile] = []
+        if r.object["files"] != nil {
+            for (i, f) in try r.array("files").enumerated() {
+                files.append(try AttachedFile(json: f, path: "\(path).files[\(i)]"))
+            }
+        }
         return WorkflowRecord(workflow: wf, versions: versions, revision: revision, requestID: try r.string("request_id"),
-                              searchName: metadata.name.lowercased())
+                              searchName: metadata.name.lowercased(), files: files)
     }
 }

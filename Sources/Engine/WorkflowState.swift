@@ -24,6 +24,8 @@ public struct WorkflowRecord: Sendable, Hashable {
     var requestID: String
     /// The name lower-cased once, for "name contains" filtering without per-call work.
     var searchName: String
+    /// Uploaded files, oldest first.
+    public internal(set) var files: [AttachedFile] = []
 }
 
 /// One tenant's workflows, with the indexes List and Create need.
@@ -123,6 +125,8 @@ public struct WorkflowState: Sendable, Hashable {
             if !r.requestID.isEmpty, t.requests[r.requestID] == e.workflowID { t.requests[r.requestID] = nil }
         case .templateSaved(let e):
             t.templates[e.template.id] = e.template
+        case .fileAttached(let e):
+            t.records[e.workflowID]?.files.append(e.file)
         }
     }
 }

@@ -94,10 +94,12 @@ public actor WorkflowStore {
         return result
     }
 
-    /// Purges a workflow for good (its events leave the state; its files go too).
+    /// Purges a workflow for good (its events leave the state; its files go too). The blobs
+    /// are deleted once the purge is durable; one that fails to delete is only an orphan file.
     public func purge(tenant: String, id: String) async throws -> PurgeReport {
         let (events, report) = try state.purge(tenant: tenant, id: id)
         try await commit(events)
+        for file in report.files { try? store.deleteBlob(file.blobID) }
         return report
     }
 

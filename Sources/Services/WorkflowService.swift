@@ -84,9 +84,8 @@ public struct WorkflowService: Sendable {
                 var out = PB.PurgeWorkflowResponse()
                 out.workflowID = report.workflowID
                 out.versionsRemoved = Int32(clamping: report.versionsRemoved)
-                // Uploads are not recorded against workflows by the engine yet, so none are removed.
-                out.filesRemoved = 0
-                out.bytesRemoved = 0
+                out.filesRemoved = Int32(clamping: report.files.count)
+                out.bytesRemoved = report.files.reduce(0) { $0 + $1.size }
                 return out
             }
         }

@@ -37,6 +37,12 @@ extension WorkflowService {
         }
         let chunks = UploadChunks(first: firstChunk, rest: requests, maxFileBytes: maxFileBytes)
         let info = try await store.putFile(chunks)
+        let purpose = PB.FilePurpose.values.first { $0.number == meta.purpose.rawValue }?.name ?? "\(meta.purpose.rawValue)"
+        let file = AttachedFile(blobID: info.id, name: meta.fileName, contentType: meta.contentType, purpose: purpose,
+                                stepID: stepID, size: Int64(info.size), sha256: info.sha256,
+                                at: store.environment.clock.now())
+        // Recorded against the workflow, durably, before the client hears the file exists.
+        _ = try await store.execute { s, _ throws(DomainError) in try s.attachFile(tenant: p.tenant, id: id, file: file) }
         var out = PB.UploadFilesResponse()
         out.fileID = "file_" + info.id
         out.size = Int64(info.size)

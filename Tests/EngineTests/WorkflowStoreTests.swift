@@ -88,4 +88,37 @@ import Storage
         #expect(throws: StorageError.self) { _ = try WorkflowStore.open(directory: dir) }
         await store.close()
     }
+
+    @Test func attachedFilesSurviveReplayAndSnapshotsAndGoWithAPurge() async throws {
+        let dir = tempDir()
+        let (store, _) = try WorkflowStore.open(directory: dir, snapshotEvery: 3)
+        let id = try await store.execute { state, env throws(DomainError) in
+            try state.create(tenant: "t", metadata: WorkflowMetadata(name: "files"), env: env)
+        }.workflowID
+        for n in 0..<4 {
+            let file = AttachedFile(blobID: "b\(n)", name: "f\(n).csv", contentType: "text/csv", purpose: "DATASET",
+                                    stepID: "", size: Int64(100 + n), sha256: String(repeating: "a", count: 64),
+                                    at: Instant(nanosSinceEpoch: 1_000 + Int64(n)))
+            _ = try await store.execute { state, _ throws(DomainError) in try state.attachFile(tenant: "t", id: id, file: file) }
+        }
+        await #expect(throws: DomainError.self) {
+            let stray = AttachedFile(blobID: "x", name: "x", contentType: "", purpose: "DATASET", stepID: "ghost",
+                                     size: 1, sha256: "", at: Instant(nanosSinceEpoch: 0))
+            _ = try await store.execute { state, _ throws(DomainError) in try state.attachFile(tenant: "t", id: id, file: stray) }
+        }
+        let before = try await store.read { state throws(DomainError) in state }
+        #expect(before.tenantsRecord(tenant: "t", id: id)?.files.map(\.blobID) == ["b0", "b1", "b2", "b3"])
+        await store.close()
+
+        let (reopened, summary) = try WorkflowStore.open(directory: dir)
+        #expect(summary.snapshotLSN != nil, "the files went through a snapshot")
+        #expect(try await reopened.read { state throws(DomainError) in state } == before)
+        let report = try await reopened.purge(tenant: "t", id: id)
+        #expect(report.files.map(\.size) == [100, 101, 102, 103])
+        await reopened.close()
+    }
+}
+
+extension WorkflowState {
+    func tenantsRecord(tenant: String, id: String) -> WorkflowRecord? { try? record(tenant: tenant, id: id) }
 }

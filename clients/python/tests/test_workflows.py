@@ -499,6 +499,19 @@ def test_upload_files(a):
     assert e.code() == C.RESOURCE_EXHAUSTED and "chunk" in e.details()
 
 
+def test_purge_removes_the_uploaded_files_and_reports_them(server, a):
+    w = create(a, definition=linear_def())
+    sizes = [1000, 300 * 1024 + 5]
+    for n in sizes:
+        a.UploadFiles(iter([meta(w.id)] + chunks(os.urandom(n))))
+    blobs = os.path.join(server.data_dir, "store", "blobs")
+    before = set(os.listdir(blobs))
+    r = a.PurgeWorkflow(ws.PurgeWorkflowRequest(workflow_id=w.id))
+    assert r.files_removed == 2 and r.bytes_removed == sum(sizes)
+    gone = before - set(os.listdir(blobs))
+    assert len(gone) == 2, f"the two blobs must be deleted, left: {sorted(before)}"
+
+
 def test_upload_over_file_limit(a):
     w = create(a)
     one = ws.UploadFilesRequest(chunk=b"\0" * (1024 * 1024))

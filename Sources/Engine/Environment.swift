@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Where commands get the time: the real clock in the server, a scripted one in tests.

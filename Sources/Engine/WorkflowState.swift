@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The errors a command can give, closed so Services can map each to one gRPC code:
 /// NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED.

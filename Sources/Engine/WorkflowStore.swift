@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import Storage
 
 /// The workflow registry on the durable store: one actor owns the state, commands run one at

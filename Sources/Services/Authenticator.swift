@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Crypto
+import Engine
 import ProtoWire
 public import RPC
 
@@ -56,7 +57,7 @@ public struct Authenticator: Sendable {
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw RPCError(.unauthenticated, "authorization metadata must be \"Bearer <token>\"")
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let token = String(header.dropFirst(7).drop(while: { $0 == " " }))
         if token.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
             guard let secret else { throw RPCError(.unauthenticated, "JWTs are not accepted: the server has no JWT secret") }
             return try verifyJWT(token, secret: secret)
@@ -77,8 +78,9 @@ public struct Authenticator: Sendable {
         guard let header = Self.jsonObject(headerBytes), let payload = Self.jsonObject(payloadBytes) else {
             throw RPCError(.unauthenticated, "malformed JWT: header or payload is not a JSON object")
         }
-        guard header["alg"] as? String == "HS256" else {
-            throw RPCError(.unauthenticated, "unsupported JWT alg \"\(header["alg"] ?? "none")\": only HS256 is accepted")
+        guard case .string("HS256")? = header["alg"] else {
+            let alg: String = if case .string(let a)? = header["alg"] { a } else { "none" }
+            throw RPCError(.unauthenticated, "unsupported JWT alg \"\(alg)\": only HS256 is accepted")
         }
         let signed = Array("\(parts[0]).\(parts[1])".utf8)
         guard Crypto.constantTimeEqual(Crypto.hmacSHA256(key: secret, message: signed), signature) else {
@@ -91,19 +93,20 @@ public struct Authenticator: Sendable {
         if let nbf = Self.seconds(payload["nbf"]), now + leewaySeconds < nbf {
             throw RPCError(.unauthenticated, "JWT not valid before \(nbf) (now \(now))")
         }
-        guard let tenant = payload["tenant"] as? String, !tenant.isEmpty else {
+        guard case .string(let tenant)? = payload["tenant"], !tenant.isEmpty else {
             throw RPCError(.unauthenticated, "JWT has no \"tenant\" claim")
         }
-        return Principal(tenant: tenant, subject: payload["sub"] as? String ?? "", method: "jwt")
+        let subject: String = if case .string(let s)? = payload["sub"] { s } else { "" }
+        return Principal(tenant: tenant, subject: subject, method: "jwt")
     }
 
     /// Mints an HS256 JWT (for `spindle token` and tests).
     public static func mintToken(secret: [UInt8], tenant: String, subject: String = "dev",
                                  ttlSeconds: Int64 = 3600, now: Int64 = Authenticator.unixNow()) -> String {
         let header = base64URL(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
-        let claims: [String: Any] = ["tenant": tenant, "sub": subject, "iat": now, "exp": now + ttlSeconds]
-        let body = (try? JSONSerialization.data(withJSONObject: claims, options: [.sortedKeys])) ?? Data()
-        let payload = base64URL(Array(body))
+        let claims: JSONValue = .object(["tenant": .string(tenant), "sub": .string(subject),
+                                         "iat": .number(Double(now)), "exp": .number(Double(now + ttlSeconds))])
+        let payload = base64URL(claims.canonicalBytes())
         let signature = Crypto.hmacSHA256(key: secret, message: Array("\(header).\(payload)".utf8))
         return "\(header).\(payload).\(base64URL(signature))"
     }
@@ -112,12 +115,15 @@ public struct Authenticator: Sendable {
         String(Base64.encode(bytes, padded: false).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
     }
 
-    private static func jsonObject(_ bytes: [UInt8]) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+    private static func jsonObject(_ bytes: [UInt8]) -> [String: JSONValue]? {
+        guard case .object(let o)? = try? JSONValue.parse(bytes, depthLimit: 8) else { return nil }
+        return o
     }
 
-    private static func seconds(_ value: Any?) -> Int64? {
-        (value as? NSNumber).map { $0.int64Value }
+    /// A NumericDate claim (RFC 7519: seconds since 1970, possibly fractional).
+    private static func seconds(_ value: JSONValue?) -> Int64? {
+        guard case .number(let n)? = value, n.isFinite, abs(n) < 1e15 else { return nil }
+        return Int64(n)
     }
 
     /// Parses an API keys file: one "KEY TENANT [SUBJECT]" per line; '#' starts a comment.

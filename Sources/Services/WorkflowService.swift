@@ -1,6 +1,6 @@
 // spindle.v1.WorkflowService: authenticate, map the request onto the engine, run it on the
 // WorkflowStore, map the answer back. Semantics live in the Engine; this file only adapts.
-import Foundation
+import FoundationEssentials
 public import Engine
 import Messages
 import ProtoWire

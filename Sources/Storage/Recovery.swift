@@ -138,7 +138,7 @@ extension Store {
             files.close(fd)
             guard code == EWOULDBLOCK else { throw StorageError.io(op: "flock", path: layout.lock, errno: code) }
             let text = holder.map { String(decoding: $0, as: UTF8.self) } ?? ""
-            throw StorageError.locked(path: layout.lock, pid: Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            throw StorageError.locked(path: layout.lock, pid: text.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) })
         }
         do {
             try files.truncate(fd, to: 0)

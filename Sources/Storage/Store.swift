@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The embedded durable store: an append-only record log with group commit, snapshots with
@@ -160,14 +160,14 @@ final class Core: Sendable {
         self.maxBatchBytes = maxBatchBytes
     }
 
+    /// The writer runs for the store's lifetime on a serial queue of its own: Dispatch gives
+    /// it a dedicated thread, so its blocking write/fdatasync never stall the Swift task pool.
     func start(_ writer: LogWriter) {
-        let thread = Thread { [self] in
+        DispatchQueue(label: "spindle-storage-writer", qos: .userInitiated).async { [self] in
             run(writer)
             writer.close()
             finished.signal()
         }
-        thread.name = "spindle-storage-writer"
-        thread.start()
     }
 
     func enqueue(_ records: [Record], done: @escaping @Sendable (Result<UInt64, StorageError>) -> Void) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Crypto
 import Services
 
@@ -9,23 +9,26 @@ enum AuthSetup {
     /// The JWT secret: `--jwt-secret-file`, else `<data-dir>/auth/jwt-secret`, created on
     /// first use with 32 random bytes (hex), readable by the owner only.
     static func jwtSecret(file: String?, dataDir: String, create: Bool) throws -> (path: String, secret: [UInt8]) {
-        let path = file ?? (dataDir as NSString).appendingPathComponent("auth/jwt-secret")
+        let path = file ?? (dataDir.hasSuffix("/") ? dataDir : dataDir + "/") + "auth/jwt-secret"
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard create, file == nil else {
                 throw Failure(description: "no JWT secret at \(path)\(create ? "" : " (start `spindle serve` once to create it)")")
             }
-            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true,
                                    attributes: [.posixPermissions: 0o700])
-            let hex = Crypto.randomBytes(32).map { String(format: "%02x", $0) }.joined()
+            let digits = Array("0123456789abcdef")
+            let hex = String(Crypto.randomBytes(32).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
             guard fm.createFile(atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                 throw Failure(description: "cannot write \(path)")
             }
         }
-        guard let text = fm.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
+        guard let text = fm.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
             throw Failure(description: "cannot read \(path)")
         }
-        let secret = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        let trimmed = text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
+        let secret = Array(String(trimmed).utf8)
         guard secret.count >= 32 else { throw Failure(description: "\(path): a JWT secret needs at least 32 bytes") }
         return (path, secret)
     }
@@ -38,7 +41,7 @@ enum AuthSetup {
         let (path, secret) = try jwtSecret(file: o.jwtSecretFile, dataDir: o.dataDir, create: true)
         var keys: [String: Principal] = [:]
         if let keysFile = o.apiKeysFile {
-            guard let text = FileManager.default.contents(atPath: keysFile).flatMap({ String(data: $0, encoding: .utf8) }) else {
+            guard let text = FileManager.default.contents(atPath: keysFile).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw Failure(description: "cannot read API keys file \(keysFile)")
             }
             keys = try Authenticator.parseAPIKeys(text)

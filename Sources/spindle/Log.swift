@@ -1,18 +1,30 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// One logfmt line per event, on stdout, written whole (concurrent writers never interleave).
 enum Log {
     private static let lock = Mutex(())
 
+    static let standardOutput: Int32 = 1
+    static let standardError: Int32 = 2
+
     static func line(_ text: String) {
-        lock.withLock { _ in write(.standardOutput, text + "\n") }
+        lock.withLock { _ in write(standardOutput, text + "\n") }
     }
 
-    /// Writes `text` at once, unbuffered: a line is never lost in a stdio buffer when the
-    /// process is killed.
-    static func write(_ handle: FileHandle, _ text: String) {
-        try? handle.write(contentsOf: Data(text.utf8))
+    /// Writes `text` with write(2), unbuffered: a line is never lost in a stdio buffer when
+    /// the process is killed. (Not FileHandle: it would pull all of Foundation, ~8 MiB of RSS,
+    /// into a server that otherwise needs only FoundationEssentials.)
+    static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 
     /// `level=info event=listening addr=...`; values with spaces or quotes are quoted.

@@ -4,7 +4,7 @@
 import Glibc
 #endif
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP2
 import Engine
 import RPC
@@ -130,7 +130,7 @@ enum DataDirectory {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw Failure(description: "cannot create \(path): \(error.localizedDescription)")
+            throw Failure(description: "cannot create \(path): \(error)")
         }
         guard FileManager.default.isWritableFile(atPath: path) else {
             throw Failure(description: "\(path) is not writable")
@@ -142,7 +142,7 @@ signal(SIGPIPE, SIG_IGN)
 let code: Int32
 switch Result(catching: { () throws(UsageError) -> Command in try CLI.parse(Array(CommandLine.arguments.dropFirst())) }) {
 case .failure(let error):
-    Log.write(.standardError, "spindle: \(error)\n")
+    Log.write(Log.standardError, "spindle: \(error)\n")
     code = 2
 case .success(.help(let text)):
     print(text)
@@ -159,7 +159,7 @@ case .success(.token(let options)):
                                       ttlSeconds: options.ttlSeconds))
         code = 0
     } catch {
-        Log.write(.standardError, "spindle token: \(error)\n")
+        Log.write(Log.standardError, "spindle token: \(error)\n")
         code = 1
     }
 }

@@ -13,7 +13,7 @@ data dir, via scripts/spindle_proc.py) on loopback and prints, with no assertion
     and VmRSS with everything loaded;
   - bytes on disk per workflow (allocated blocks under <data>/store / workflows).
 Clients are grpc.aio tasks in CLIENT_PROCS spawned processes, so the Python client is not one
-GIL. Every phase has a time limit; the whole run stops by itself in under 5 minutes.
+GIL. RATE_SECONDS (default 4) sets the creates/s phases. Every phase has a time limit; the whole run stops by itself in under 5 minutes.
 """
 import argparse
 import asyncio

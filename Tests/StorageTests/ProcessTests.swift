@@ -84,7 +84,18 @@ func readAcks(_ path: String) -> [(UInt32, UInt64)] {
         var snapshotsSeen = Set<UInt64>()
         for round in 0..<24 {
             // Alternate: plain appends, and appends with a snapshot every 20 ms (compaction too).
-            let process = try launchTorture([dir.path, "8", acks, round % 2 == 0 ? "0" : "20", "\(options.segmentBytes)"])
+            let snapshotting = round % 2 == 1
+            let process = try launchTorture([dir.path, "8", acks, snapshotting ? "20" : "0", "\(options.segmentBytes)"])
+            if snapshotting {
+                // Kill only once a snapshot exists, so recovery from one is exercised however
+                // slow the machine is (a cold CI run once got no snapshot in time).
+                let deadline = Date().addingTimeInterval(10)
+                while Date() < deadline,
+                      !((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/snap")) ?? [])
+                        .contains(where: { $0.hasSuffix(".snap") }) {
+                    usleep(2_000)
+                }
+            }
             usleep(UInt32.random(in: 50_000...300_000))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

@@ -131,19 +131,19 @@ extension WorkflowState {
         return try newVersion(tenant: tenant, record: r, definition: .initial, summary: "Reset", env: env)
     }
 
-    /// A new version whose definition equals version `number`'s. Always makes a version (even when
-    /// the definition is already the current one), so the history shows the rollback.
-    public func rollback(tenant: String, id: String, to number: Int32, expectedEtag: String = "",
-                         env: Environment) throws(DomainError) -> CommandResult {
+    /// A new version whose definition equals version `number`'s; no version (and no events)
+    /// when that is already the current definition. The etag and deleted checks apply either way.
+    public func rollback(tenant: String, id: String, to number: Int32, changeSummary: String = "",
+                         expectedEtag: String = "", env: Environment) throws(DomainError) -> CommandResult {
         let r = try writable(tenant: tenant, id: id, expectedEtag: expectedEtag)
         let target = try getVersion(tenant: tenant, id: id, number: number)
         return try newVersion(tenant: tenant, record: r, definition: target.definition,
-                              summary: "Rollback to version \(number)", force: true, env: env)
+                              summary: changeSummary.isEmpty ? "Rollback to version \(number)" : changeSummary, env: env)
     }
 
     /// Inserts a step at `index` (appended when nil); with a step_order, its id goes last there.
-    public func addStep(tenant: String, id: String, step: Step, at index: Int? = nil, expectedEtag: String = "",
-                        env: Environment) throws(DomainError) -> CommandResult {
+    public func addStep(tenant: String, id: String, step: Step, at index: Int? = nil, changeSummary: String = "",
+                        expectedEtag: String = "", env: Environment) throws(DomainError) -> CommandResult {
         let r = try writable(tenant: tenant, id: id, expectedEtag: expectedEtag)
         var def = r.workflow.definition
         if def.steps.contains(where: { $0.id == step.id }) { throw .alreadyExists("step \(step.id) already exists") }
@@ -151,15 +151,16 @@ extension WorkflowState {
         guard (0...def.steps.count).contains(at) else { throw .invalid("index", "index \(at) is outside 0...\(def.steps.count)") }
         def.steps.insert(step, at: at)
         if !def.stepOrder.isEmpty { def.stepOrder.append(step.id) }
-        return try newVersion(tenant: tenant, record: r, definition: def, summary: "Added step \(step.id)", env: env)
+        return try newVersion(tenant: tenant, record: r, definition: def,
+                              summary: changeSummary.isEmpty ? "Added step \(step.id)" : changeSummary, env: env)
     }
 
     /// Removes a step. Refused (FAILED_PRECONDITION, naming them) while other steps depend on it
     /// or map from it, unless `cascade`: then those references (depends_on entries and input
     /// mappings from it) are removed from the dependents, which stay. Removing only references
     /// never deletes work the caller did not name, and the result is re-validated like any update.
-    public func removeStep(tenant: String, id: String, stepID: String, cascade: Bool = false, expectedEtag: String = "",
-                           env: Environment) throws(DomainError) -> CommandResult {
+    public func removeStep(tenant: String, id: String, stepID: String, cascade: Bool = false, changeSummary: String = "",
+                           expectedEtag: String = "", env: Environment) throws(DomainError) -> CommandResult {
         let r = try writable(tenant: tenant, id: id, expectedEtag: expectedEtag)
         var def = r.workflow.definition
         guard def.steps.contains(where: { $0.id == stepID }) else { throw .notFound("step \(stepID) not found") }
@@ -175,7 +176,8 @@ extension WorkflowState {
             def.steps[i].inputMappings.removeAll { $0.fromStep == stepID }
         }
         def.stepOrder.removeAll { $0 == stepID }
-        return try newVersion(tenant: tenant, record: r, definition: def, summary: "Removed step \(stepID)", env: env)
+        return try newVersion(tenant: tenant, record: r, definition: def,
+                              summary: changeSummary.isEmpty ? "Removed step \(stepID)" : changeSummary, env: env)
     }
 
     // MARK: Metadata and status

@@ -104,9 +104,7 @@ public struct WorkflowService: Sendable {
                 let step = try M.step(pstep, at: "step")
                 let (etag, summary) = (req.expectedEtag, req.changeSummary)
                 return try await write(p) { s, env throws(DomainError) in
-                    var r = try s.addStep(tenant: p.tenant, id: id, step: step, expectedEtag: etag, env: env)
-                    if !summary.isEmpty { r.events = Self.withSummary(r.events, summary) }
-                    return r
+                    try s.addStep(tenant: p.tenant, id: id, step: step, changeSummary: summary, expectedEtag: etag, env: env)
                 }
             }
         }
@@ -149,17 +147,7 @@ public struct WorkflowService: Sendable {
                 let (to, etag, summary) = (req.toVersion, req.expectedEtag, req.changeSummary)
                 guard to >= 1 else { throw WorkflowErrors.invalid("to_version", "to_version must be at least 1") }
                 return try await write(p) { s, env throws(DomainError) in
-                    // The proto: a no-op when version N is already the current definition.
-                    let current = try s.get(tenant: p.tenant, id: id)
-                    let target = try s.getVersion(tenant: p.tenant, id: id, number: to)
-                    if target.definitionHash == current.definition.hash {
-                        _ = try s.updateDefinition(tenant: p.tenant, id: id, definition: current.definition,
-                                                   expectedEtag: etag, env: env)  // etag / deleted checks only
-                        return CommandResult(events: [], workflowID: id)
-                    }
-                    var r = try s.rollback(tenant: p.tenant, id: id, to: to, expectedEtag: etag, env: env)
-                    if !summary.isEmpty { r.events = Self.withSummary(r.events, summary) }
-                    return r
+                    try s.rollback(tenant: p.tenant, id: id, to: to, changeSummary: summary, expectedEtag: etag, env: env)
                 }
             }
         }
@@ -218,15 +206,6 @@ public struct WorkflowService: Sendable {
         guard size >= 0 else { throw WorkflowErrors.invalid(field, "\(field) must not be negative (got \(size))") }
         guard size <= maxPageSize else { throw WorkflowErrors.invalid(field, "\(field) must be at most \(maxPageSize) (got \(size))") }
         return size == 0 ? defaultPageSize : Int(size)
-    }
-
-    /// Replaces the engine's change summary on the version a command makes.
-    static func withSummary(_ events: [WorkflowEvent], _ summary: String) -> [WorkflowEvent] {
-        events.map { e in
-            guard case .versioned(var v) = e else { return e }
-            v.version.changeSummary = summary
-            return .versioned(v)
-        }
     }
 
     /// The current definition (version 0) or a given version's.
@@ -350,9 +329,8 @@ extension WorkflowService {
         let workflow = try await write(p) { s, env throws(DomainError) in
             if !cascade {
                 removed.set([stepID])
-                var r = try s.removeStep(tenant: p.tenant, id: id, stepID: stepID, expectedEtag: etag, env: env)
-                if !summary.isEmpty { r.events = Self.withSummary(r.events, summary) }
-                return r
+                return try s.removeStep(tenant: p.tenant, id: id, stepID: stepID, changeSummary: summary,
+                                        expectedEtag: etag, env: env)
             }
             var def = try s.get(tenant: p.tenant, id: id).definition
             guard def.steps.contains(where: { $0.id == stepID }) else { throw .notFound("step \(stepID) not found") }

@@ -167,6 +167,11 @@ let chain = WorkflowDefinition(steps: [step("a"), step("b", deps: ["a"]), step("
         let back = try #require(try h.run(h.state.rollback(tenant: "t1", id: wf.id, to: 1, env: h.env)))
         #expect(back.definition == chain && back.currentVersion == 3)
         #expect(try h.state.getVersion(tenant: "t1", id: wf.id, number: 3).changeSummary == "Rollback to version 1")
+        // Version 1 is now the current definition: rolling back to it again changes nothing.
+        #expect(try h.state.rollback(tenant: "t1", id: wf.id, to: 1, env: h.env).events.isEmpty)
+        let named = try #require(try h.run(h.state.rollback(tenant: "t1", id: wf.id, to: 2, changeSummary: "undo", env: h.env)))
+        #expect(named.currentVersion == 4)
+        #expect(try h.state.getVersion(tenant: "t1", id: wf.id, number: 4).changeSummary == "undo")
         #expect(throws: DomainError.notFound("workflow \(wf.id) has no version 9")) {
             try h.state.rollback(tenant: "t1", id: wf.id, to: 9, env: h.env)
         }

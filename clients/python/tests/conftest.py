@@ -7,6 +7,7 @@ exit status 0). SPINDLE_TARGET=host:port instead aims the tests at a server that
 the same for the TLS tests (certificates from ../shared/conformance/build/certs).
 """
 import os
+import subprocess
 import sys
 
 import grpc
@@ -20,7 +21,7 @@ sys.path.insert(0, os.path.join(REPO, "scripts"))  # spindle_proc
 
 from spindle_proc import Spindle  # noqa: E402
 
-CERTS = os.path.join(os.path.dirname(REPO), "shared", "conformance", "build", "certs")
+GEN_CERTS = os.path.join(os.path.dirname(REPO), "shared", "conformance", "tools", "gen_certs.sh")
 EXTERNAL = os.environ.get("SPINDLE_TARGET")
 
 
@@ -67,12 +68,13 @@ def channel(target):
 
 
 @pytest.fixture(scope="session")
-def certs():
-    paths = {k: os.path.join(CERTS, f) for k, f in
-             (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"))}
-    if not all(os.path.exists(p) for p in paths.values()):
-        pytest.fail(f"no test certificates in {CERTS}: run ../shared/conformance/tools/gen_certs.sh")
-    return paths
+def certs(tmp_path_factory):
+    """A throw-away CA and server certificate, made fresh for this session by the
+    conformance kit's own script (so a new machine needs no earlier step)."""
+    out = tmp_path_factory.mktemp("certs")
+    subprocess.run([GEN_CERTS, str(out)], check=True, capture_output=True)
+    return {k: str(out / f) for k, f in
+            (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"))}
 
 
 @pytest.fixture(scope="session")

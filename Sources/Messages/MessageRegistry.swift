@@ -52,6 +52,19 @@ public enum MessageRegistry {
         SpindleV1.ListTemplatesRequest.self, SpindleV1.ListTemplatesResponse.self, SpindleV1.GetTemplateRequest.self,
         SpindleV1.InstallTemplateRequest.self, SpindleV1.SaveAsTemplateRequest.self,
         SpindleV1.UploadFileMetadata.self, SpindleV1.UploadFilesRequest.self, SpindleV1.UploadFilesResponse.self,
+        SpindleV1.StepError.self, SpindleV1.StepRun.self, SpindleV1.PauseInfo.self, SpindleV1.Run.self,
+        SpindleV1.RunEvent.self, SpindleV1.PauseRecord.self, SpindleV1.Schedule.self, SpindleV1.BatchRow.self,
+        SpindleV1.BatchRun.self,
+        SpindleV1.RunWorkflowRequest.self, SpindleV1.StartRunRequest.self, SpindleV1.RunPartialRequest.self,
+        SpindleV1.StartBatchRunRequest.self, SpindleV1.GetBatchRunRequest.self, SpindleV1.DownloadFileRequest.self,
+        SpindleV1.DownloadFileResponse.self, SpindleV1.ListRunsRequest.self, SpindleV1.ListRunsResponse.self,
+        SpindleV1.GetRunRequest.self, SpindleV1.CancelRunRequest.self, SpindleV1.DeleteRunRequest.self,
+        SpindleV1.DeleteRunResponse.self, SpindleV1.ResumeRunRequest.self, SpindleV1.ListPausedRunsRequest.self,
+        SpindleV1.ListPausedRunsResponse.self, SpindleV1.GetPauseHistoryRequest.self,
+        SpindleV1.GetPauseHistoryResponse.self, SpindleV1.ProcessPauseActionRequest.self,
+        SpindleV1.CreateScheduleRequest.self, SpindleV1.ListSchedulesRequest.self, SpindleV1.ListSchedulesResponse.self,
+        SpindleV1.PauseScheduleRequest.self, SpindleV1.DeleteScheduleRequest.self, SpindleV1.DeleteScheduleResponse.self,
+        SpindleV1.WatchRunRequest.self, SpindleV1.WatchRunsRequest.self, SpindleV1.WatchRunsResponse.self,
     ]
 
     public static let enums: [any SchemaEnum.Type] = [
@@ -61,6 +74,8 @@ public enum MessageRegistry {
         GoogleProtobuf.FieldDescriptorProto.Label.self, SpindleTesting.Color.self,
         SpindleV1.WorkflowStatus.self, SpindleV1.TriggerType.self, SpindleV1.WorkflowKind.self, SpindleV1.InputType.self,
         SpindleV1.ValidationCode.self, SpindleV1.FilePurpose.self,
+        SpindleV1.RunStatus.self, SpindleV1.StepStatus.self, SpindleV1.RunTrigger.self, SpindleV1.RunEventType.self,
+        SpindleV1.PauseAction.self, SpindleV1.CatchUpPolicy.self, SpindleV1.BatchStatus.self,
     ]
 
     /// Looks a message type up by fully qualified proto name (or alias).

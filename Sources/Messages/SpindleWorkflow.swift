@@ -121,7 +121,7 @@ extension SpindleV1 {
             .message("definition", 14, scope + "WorkflowDefinition"),
             .message("created_at", 15, ".google.protobuf.Timestamp"), .message("updated_at", 16, ".google.protobuf.Timestamp"),
             FieldInfo("current_version", 17, .int32), FieldInfo("etag", 18, .string), FieldInfo("deleted", 19, .bool),
-            .message("deleted_at", 20, ".google.protobuf.Timestamp"),
+            .message("deleted_at", 20, ".google.protobuf.Timestamp"), FieldInfo("started_run_id", 21, .string),
         ]
         public var id = ""
         public var tenantID = ""
@@ -143,6 +143,8 @@ extension SpindleV1 {
         public var etag = ""
         public var deleted = false
         public var deletedAt: GoogleProtobuf.Timestamp?
+        /// Only in CreateWorkflow's response, when the request asked to start a run.
+        public var startedRunID = ""
         public init() {}
         public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
             switch t.number {
@@ -166,6 +168,7 @@ extension SpindleV1 {
             case 18: try r.read(.string, t, &etag)
             case 19: try r.read(.bool, t, &deleted)
             case 20: try r.readMessage(t, &deletedAt)
+            case 21: try r.read(.string, t, &startedRunID)
             default: try r.skip(t)
             }
         }
@@ -190,6 +193,7 @@ extension SpindleV1 {
             w.write(.string, 18, etag)
             w.write(.bool, 19, deleted)
             w.writeMessage(20, deletedAt)
+            w.write(.string, 21, startedRunID)
         }
     }
 

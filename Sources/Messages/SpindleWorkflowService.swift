@@ -8,17 +8,21 @@ extension SpindleV1 {
         public static let protoName = "spindle.v1.CreateWorkflowRequest"
         public static let fields: [FieldInfo] = [
             .message("workflow", 1, scope + "Workflow"), FieldInfo("request_id", 2, .string), FieldInfo("start", 3, .bool),
+            .message("start_inputs", 4, ".google.protobuf.Struct"),
         ]
         public var workflow: Workflow?
         public var requestID = ""
-        /// Reserved for the run issue; ignored until runs exist.
+        /// Start a run of the new workflow right away; the response's startedRunID names it.
         public var start = false
+        /// The inputs of that run.
+        public var startInputs: GoogleProtobuf.Struct?
         public init() {}
         public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
             switch t.number {
             case 1: try r.readMessage(t, &workflow)
             case 2: try r.read(.string, t, &requestID)
             case 3: try r.read(.bool, t, &start)
+            case 4: try r.readMessage(t, &startInputs)
             default: try r.skip(t)
             }
         }
@@ -26,6 +30,7 @@ extension SpindleV1 {
             w.writeMessage(1, workflow)
             w.write(.string, 2, requestID)
             w.write(.bool, 3, start)
+            w.writeMessage(4, startInputs)
         }
     }
 

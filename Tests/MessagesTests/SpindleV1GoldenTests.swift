@@ -77,6 +77,7 @@ struct SpindleV1GoldenTests {
         w.updatedAt = .init(seconds: 1_767_229_200, nanos: 0)
         w.currentVersion = 3; w.etag = "W/\"3-a1b2\""; w.deleted = true
         w.deletedAt = .init(seconds: 1_767_232_800, nanos: 0)
+        w.startedRunID = "run_01JD8X3K5ZQ8V4N2M6P7R9T0AB"
         try check(w, "spindle_v1_workflow_full")
 
         var unknown = SpindleV1.Workflow()
@@ -100,6 +101,7 @@ struct SpindleV1GoldenTests {
         create.workflow?.name = "Fetch and notify"; create.workflow?.triggerType = .manual
         create.workflow?.definition = Self.definition()
         create.requestID = "req-7"; create.start = true
+        create.startInputs = S(["city": Self.string("Paris"), "dry_run": V(.boolValue(true))])
         try check(create, "spindle_v1_create_request")
 
         var list = SpindleV1.ListWorkflowsRequest()

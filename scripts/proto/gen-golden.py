@@ -69,6 +69,14 @@ def zz(v):
     return (v << 1) ^ (v >> 63)
 
 
+def obj(d):
+    """A google.protobuf.Struct from a dict (numbers become doubles, as in JSON)."""
+    from google.protobuf import struct_pb2
+    s = struct_pb2.Struct()
+    s.update(d)
+    return s
+
+
 def main():
     tmp = tempfile.mkdtemp()
     try:
@@ -238,6 +246,7 @@ def write_all():
     cases["memory_size"] = msgs.MemorySize(rss=2**40)
 
     spindle_v1_cases(cases)
+    spindle_v1_run_cases(cases)
 
     # --- Non-canonical inputs -------------------------------------------------------------
     nested = at.AllTypes.Nested
@@ -272,6 +281,9 @@ def write_all():
         tag(5, 0) + b"\x81\x80\x80\x80\x00" + tag(8, 0) + b"\x80\x01" + tag(11, 0) + b"\xff\xff\xff\xff\x7f" +
         tag(5, 0) + b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", at.AllTypes)
     noncanon["noncanon_int32_truncation"] = (tag(5, 0) + varint(2**32 + 7) + tag(11, 0) + varint(2**40 + 1), at.AllTypes)
+    noncanon["noncanon_watch_runs_last_arm_wins"] = (
+        ld(1, ld(1, b"run_a")) + tag(4, 0) + varint(1) + ld(2, ld(1, b"run_b")) + ld(2, tag(5, 0) + varint(2)) +
+        ld(3, b"tok"), mod("spindle.v1.run_service_pb2").WatchRunsResponse)
     noncanon["noncanon_status_unknown"] = (
         ld(3, ld(1, b"type.googleapis.com/x") + tag(7, 0) + varint(1)) + tag(1, 0) + varint(5) + unknown,
         status.Status)
@@ -305,11 +317,6 @@ def spindle_v1_cases(cases):
     svc = mod("spindle.v1.workflow_service_pb2")
     from google.protobuf import duration_pb2, field_mask_pb2, struct_pb2, timestamp_pb2, wrappers_pb2
 
-    def obj(d):
-        s = struct_pb2.Struct()
-        s.update(d)
-        return s
-
     fetch = wf.Step(id="fetch", name="Fetch data", type="http_request",
                     config=obj({"method": "GET", "url": "https://api.example.com/data", "outputs": ["body", "status"]}),
                     retry=wf.RetryPolicy(max_attempts=3, initial_backoff=duration_pb2.Duration(nanos=500000000),
@@ -334,7 +341,8 @@ def spindle_v1_cases(cases):
                     created_at=timestamp_pb2.Timestamp(seconds=1767225600, nanos=1000),
                     updated_at=timestamp_pb2.Timestamp(seconds=1767229200),
                     current_version=3, etag="W/\"3-a1b2\"", deleted=True,
-                    deleted_at=timestamp_pb2.Timestamp(seconds=1767232800))
+                    deleted_at=timestamp_pb2.Timestamp(seconds=1767232800),
+                    started_run_id="run_01JD8X3K5ZQ8V4N2M6P7R9T0AB")
     w.inputs.add(name="city", type=wf.INPUT_TYPE_STRING, required=True, description="Where")
     w.inputs.add(name="limit", type=wf.INPUT_TYPE_INTEGER, default_value=struct_pb2.Value(number_value=10))
     w.inputs.add(name="dataset", type=wf.INPUT_TYPE_FILE, default_value=struct_pb2.Value(null_value=0))
@@ -345,7 +353,7 @@ def spindle_v1_cases(cases):
 
     cases["spindle_v1_create_request"] = svc.CreateWorkflowRequest(
         workflow=wf.Workflow(name="Fetch and notify", trigger_type=wf.TRIGGER_TYPE_MANUAL, definition=definition),
-        request_id="req-7", start=True)
+        request_id="req-7", start=True, start_inputs=obj({"city": "Paris", "dry_run": True}))
     cases["spindle_v1_list_request"] = svc.ListWorkflowsRequest(
         page_size=200, page_token="opaque==", status=wf.WORKFLOW_STATUS_PAUSED, tag="etl",
         trigger_type=wf.TRIGGER_TYPE_WEBHOOK, name_contains="fetch", include_deleted=True)
@@ -406,6 +414,129 @@ def spindle_v1_cases(cases):
     cases["spindle_v1_upload_response"] = svc.UploadFilesResponse(
         file_id="file_01JD8X3K5ZQ8V4N2M6P7R9T0AB", size=1024,
         sha256="785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9")
+
+
+
+def spindle_v1_run_cases(cases):
+    """spindle.v1 runs: a Run, RunEvent, PauseRecord, Schedule and BatchRun with every field
+    set, every value of each run enum, every RunService request and response, a column
+    mapping, and each arm of WatchRunsResponse.item (snapshot_end false as well). Mirrored in
+    SpindleV1RunGoldenTests.swift."""
+    run = mod("spindle.v1.run_pb2")
+    svc = mod("spindle.v1.run_service_pb2")
+    from google.protobuf import struct_pb2, timestamp_pb2
+
+    def ts(seconds, nanos=0):
+        return timestamp_pb2.Timestamp(seconds=seconds, nanos=nanos)
+
+    err = run.StepError(code="HTTP_STATUS", message="GET https://api.example.com/data: 503")
+    fetch = run.StepRun(
+        step_id="fetch", type="http_request", status=run.STEP_STATUS_RETRYING, attempts=2,
+        input=struct_pb2.Value(struct_value=obj({"url": "https://api.example.com/data"})),
+        output=struct_pb2.Value(list_value=struct_pb2.ListValue(values=[
+            struct_pb2.Value(number_value=503), struct_pb2.Value(bool_value=False)])),
+        error=err, started_at=ts(1767225600, 500), finished_at=ts(1767225601), next_attempt_at=ts(1767225603),
+        used_fallback=True, child_run_id="run_01JD8X3K5ZQ8V4N2M6P7R9T0CH", wake_at=ts(1767229200))
+    full = run.Run(
+        id="run_01JD8X3K5ZQ8V4N2M6P7R9T0AB", tenant_id="acme", workflow_id="wf_01JD8X3K5ZQ8V4N2M6P7R9T0AB",
+        workflow_version=3, status=run.RUN_STATUS_PAUSED, trigger=run.RUN_TRIGGER_SUBWORKFLOW,
+        inputs=obj({"city": "Paris", "limit": 10.0}), outputs=obj({"notify": {"sent": True}}),
+        steps=[fetch] + [run.StepRun(step_id="s%d" % n, type="noop", status=n) for n in range(9)],
+        progress_percent=40, current_steps=["fetch", "approve"],
+        error=run.StepError(code="CHILD_FAILED", message="child run failed"),
+        created_at=ts(1767225500), started_at=ts(1767225600, 1000), finished_at=ts(1767232800),
+        updated_at=ts(1767232800, 999999999), parent_run_id="run_01JD8X3K5ZQ8V4N2M6P7R9T0PA",
+        parent_step_id="sub", idempotency_key="idem-1", schedule_id="sch_1", batch_id="bat_1", batch_row=2**40,
+        pause=run.PauseInfo(step_id="approve", message="Approve the refund?", paused_at=ts(1767229200)),
+        last_seq=2**63 + 5)
+    cases["spindle_v1_run_full"] = full
+    cases["spindle_v1_run_unknown_enums"] = run.Run(
+        status=99, trigger=-3, steps=[run.StepRun(status=42)], error=run.StepError())
+
+    record = run.PauseRecord(
+        run_id="run_1", step_id="approve", paused_at=ts(1767229200), action=run.PAUSE_ACTION_OVERRIDE,
+        user_id="u_42", comment="looks fine", inputs=obj({"amount": 12.5}),
+        output=struct_pb2.Value(string_value="overridden"), decided_at=ts(1767229260))
+    event = run.RunEvent(
+        run_id="run_1", seq=2**64 - 1, time=ts(1767229260, 7), type=run.RUN_EVENT_TYPE_PAUSE_ACTION,
+        workflow_id="wf_1", step_id="approve", attempt=3, output=struct_pb2.Value(null_value=0), error=err,
+        run_status=run.RUN_STATUS_RUNNING, next_attempt_at=ts(1767229300), pause_action=record)
+    cases["spindle_v1_run_event_full"] = event
+    history = svc.GetPauseHistoryResponse(records=[record])
+    for n in range(4):
+        history.records.add(run_id="run_1", step_id="s%d" % n, action=n)
+    cases["spindle_v1_pause_history_response"] = history
+
+    schedule = run.Schedule(
+        id="sch_01JD8X3K5ZQ8V4N2M6P7R9T0AB", workflow_id="wf_1", cron="*/15 9-17 * JAN-MAR MON-FRI",
+        time_zone="Europe/Paris", inputs=obj({"report": "daily"}), paused=True,
+        catch_up=run.CATCH_UP_POLICY_ALL, next_run_at=ts(1767258000), last_run_at=ts(1767257100),
+        last_run_id="run_2", created_at=ts(1767225600))
+    cases["spindle_v1_list_schedules_response"] = svc.ListSchedulesResponse(
+        schedules=[schedule] + [run.Schedule(id="sch_%d" % n, cron="@daily", catch_up=n) for n in range(4)])
+
+    batch = run.BatchRun(
+        id="bat_01JD8X3K5ZQ8V4N2M6P7R9T0AB", workflow_id="wf_1", file_id="file_1", status=run.BATCH_STATUS_COMPLETED,
+        total_rows=7, completed_rows=6, failed_rows=1,
+        rows=[run.BatchRow(row=n, run_id="run_r%d" % n, status=n) for n in range(7)],
+        output_file_id="file_2", created_at=ts(1767225600), finished_at=ts(1767229200))
+    batch.rows[5].error.CopyFrom(err)
+    cases["spindle_v1_batch_run"] = batch
+
+    runs = svc.ListRunsResponse(next_page_token="p2")
+    for n in range(7):
+        runs.runs.add(id="run_s%d" % n, status=n)
+    for n in range(6):
+        runs.runs.add(id="run_t%d" % n, trigger=n)
+    cases["spindle_v1_list_runs_response"] = runs
+    cases["spindle_v1_list_paused_runs_response"] = svc.ListPausedRunsResponse(runs=[full], next_page_token="")
+
+    inputs = obj({"city": "Paris", "tags": ["a", "b"], "deep": {"x": None}})
+    cases["spindle_v1_run_workflow_request"] = svc.RunWorkflowRequest(workflow_id="wf_1", inputs=inputs, version=2)
+    cases["spindle_v1_start_run_request"] = svc.StartRunRequest(
+        workflow_id="wf_1", inputs=inputs, version=-1, idempotency_key="idem-\u2713")
+    cases["spindle_v1_run_partial_request"] = svc.RunPartialRequest(
+        workflow_id="wf_1", inputs=obj({}), version=3, from_step_id="shape",
+        step_outputs=obj({"fetch": {"body": {"items": [1.0, 2.0]}, "status": 200.0}}))
+    sb = svc.StartBatchRunRequest(workflow_id="wf_1", file_id="file_1", mini_batch_size=1000, version=4)
+    for k, v in {"limit": "max rows", "city": "City", "": "empty key", "\u00e9": "", "a": "a"}.items():
+        sb.column_mapping[k] = v
+    cases["spindle_v1_start_batch_run_request"] = sb
+    cases["spindle_v1_get_batch_run_request"] = svc.GetBatchRunRequest(batch_id="bat_1")
+    cases["spindle_v1_download_file_request"] = svc.DownloadFileRequest(file_id="file_2")
+    cases["spindle_v1_download_file_first"] = svc.DownloadFileResponse(
+        chunk=bytes(range(256)) * 2, size=2**33,
+        sha256="785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9")
+    cases["spindle_v1_download_file_chunk"] = svc.DownloadFileResponse(chunk=b"\x00")
+    cases["spindle_v1_list_runs_request"] = svc.ListRunsRequest(
+        page_size=200, page_token="opaque==", workflow_id="wf_1", status=run.RUN_STATUS_FAILED)
+    cases["spindle_v1_get_run_request"] = svc.GetRunRequest(run_id="run_1")
+    cases["spindle_v1_cancel_run_request"] = svc.CancelRunRequest(run_id="run_1", reason="operator: stuck")
+    cases["spindle_v1_delete_run_request"] = svc.DeleteRunRequest(run_id="run_1")
+    cases["spindle_v1_delete_run_response"] = svc.DeleteRunResponse(run_id="run_1", events_removed=2**35)
+    cases["spindle_v1_resume_run_request"] = svc.ResumeRunRequest(run_id="run_1", from_step_id="shape")
+    cases["spindle_v1_list_paused_runs_request"] = svc.ListPausedRunsRequest(
+        workflow_id="wf_1", page_size=10, page_token="t")
+    cases["spindle_v1_get_pause_history_request"] = svc.GetPauseHistoryRequest(run_id="run_1")
+    cases["spindle_v1_process_pause_action_request"] = svc.ProcessPauseActionRequest(
+        run_id="run_1", step_id="approve", action=run.PAUSE_ACTION_APPROVE, user_id="u_42", comment="ok",
+        inputs=obj({"approved_by": "u_42"}), output=struct_pb2.Value(struct_value=obj({"amount": 12.5})))
+    cases["spindle_v1_create_schedule_request"] = svc.CreateScheduleRequest(
+        workflow_id="wf_1", cron="@hourly", time_zone="America/New_York", inputs=obj({"n": 1.0}),
+        catch_up=run.CATCH_UP_POLICY_SKIP)
+    cases["spindle_v1_list_schedules_request"] = svc.ListSchedulesRequest(workflow_id="wf_1")
+    cases["spindle_v1_pause_schedule_request"] = svc.PauseScheduleRequest(schedule_id="sch_1", paused=True)
+    cases["spindle_v1_delete_schedule_request"] = svc.DeleteScheduleRequest(schedule_id="sch_1")
+    cases["spindle_v1_delete_schedule_response"] = svc.DeleteScheduleResponse(schedule_id="sch_1")
+    cases["spindle_v1_watch_run_request"] = svc.WatchRunRequest(run_id="run_1", after_seq=2**64 - 2)
+    cases["spindle_v1_watch_runs_request"] = svc.WatchRunsRequest(
+        workflow_id="wf_1", status=run.RUN_STATUS_PAUSED, resume_token="tok-7")
+    cases["spindle_v1_watch_runs_event"] = svc.WatchRunsResponse(event=event, resume_token="tok-8")
+    cases["spindle_v1_watch_runs_event_empty"] = svc.WatchRunsResponse(event=run.RunEvent())
+    cases["spindle_v1_watch_runs_run"] = svc.WatchRunsResponse(
+        run=run.Run(id="run_1", status=run.RUN_STATUS_RUNNING), resume_token="tok-snap-1")
+    cases["spindle_v1_watch_runs_snapshot_end"] = svc.WatchRunsResponse(snapshot_end=True, resume_token="tok-snap-end")
+    cases["spindle_v1_watch_runs_snapshot_end_false"] = svc.WatchRunsResponse(snapshot_end=False)
 
 
 def write(name, data):

@@ -28,7 +28,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.protobuf import wrappers_pb2 as google_dot_protobuf_dot_wrappers__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19spindle/v1/workflow.proto\x12\nspindle.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\x97\x05\n\x08Workflow\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12*\n\x06status\x18\x06 \x01(\x0e\x32\x1a.spindle.v1.WorkflowStatus\x12-\n\x0ctrigger_type\x18\x07 \x01(\x0e\x32\x17.spindle.v1.TriggerType\x12&\n\x04kind\x18\x08 \x01(\x0e\x32\x18.spindle.v1.WorkflowKind\x12,\n\x06inputs\x18\t \x03(\x0b\x32\x1c.spindle.v1.InputDeclaration\x12\'\n\x06\x63onfig\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0bwebhook_url\x18\x0b \x01(\t\x12\"\n\x06origin\x18\x0c \x01(\x0b\x32\x12.spindle.v1.Origin\x12,\n\x0btest_inputs\x18\r \x03(\x0b\x32\x17.google.protobuf.Struct\x12\x32\n\ndefinition\x18\x0e \x01(\x0b\x32\x1e.spindle.v1.WorkflowDefinition\x12.\n\ncreated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x63urrent_version\x18\x11 \x01(\x05\x12\x0c\n\x04\x65tag\x18\x12 \x01(\t\x12\x0f\n\x07\x64\x65leted\x18\x13 \x01(\x08\x12.\n\ndeleted_at\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"I\n\x12WorkflowDefinition\x12\x1f\n\x05steps\x18\x01 \x03(\x0b\x32\x10.spindle.v1.Step\x12\x12\n\nstep_order\x18\x02 \x03(\t\"\x99\x02\n\x04Step\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\'\n\x06\x63onfig\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x12\n\ndepends_on\x18\x05 \x03(\t\x12\x30\n\x0einput_mappings\x18\x06 \x03(\x0b\x32\x18.spindle.v1.InputMapping\x12&\n\x05retry\x18\x07 \x01(\x0b\x32\x17.spindle.v1.RetryPolicy\x12*\n\x07timeout\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x08\x66\x61llback\x18\t \x01(\x0b\x32\x14.spindle.v1.Fallback\"Z\n\x0cInputMapping\x12\x11\n\tfrom_step\x18\x01 \x01(\t\x12\x12\n\nfrom_field\x18\x02 \x01(\t\x12\x10\n\x08to_field\x18\x03 \x01(\t\x12\x11\n\ttransform\x18\x04 \x01(\t\"\xdb\x01\n\x0bRetryPolicy\x12\x14\n\x0cmax_attempts\x18\x01 \x01(\x05\x12\x32\n\x0finitial_backoff\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bmax_backoff\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x38\n\x12\x62\x61\x63koff_multiplier\x18\x04 \x01(\x0b\x32\x1c.google.protobuf.DoubleValue\x12\x18\n\x10retryable_errors\x18\x05 \x03(\t\"A\n\x08\x46\x61llback\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x9b\x01\n\x10InputDeclaration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12#\n\x04type\x18\x02 \x01(\x0e\x32\x15.spindle.v1.InputType\x12\x10\n\x08required\x18\x03 \x01(\x08\x12-\n\rdefault_value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\";\n\x06Origin\x12\x10\n\x08instance\x18\x01 \x01(\t\x12\x0c\n\x04zone\x18\x02 \x01(\t\x12\x11\n\treference\x18\x03 \x01(\t\"\xb6\x01\n\x0fWorkflowVersion\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12\x16\n\x0e\x63hange_summary\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_hash\x18\x03 \x01(\t\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\ndefinition\x18\x05 \x01(\x0b\x32\x1e.spindle.v1.WorkflowDefinition\"\xa9\x01\n\x08Template\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x32\n\ndefinition\x18\x04 \x01(\x0b\x32\x1e.spindle.v1.WorkflowDefinition\x12,\n\x06inputs\x18\x05 \x03(\x0b\x32\x1c.spindle.v1.InputDeclaration\x12\x0c\n\x04tags\x18\x06 \x03(\t\"l\n\x0fValidationError\x12\x0f\n\x07step_id\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12(\n\x04\x63ode\x18\x03 \x01(\x0e\x32\x1a.spindle.v1.ValidationCode\x12\x0f\n\x07message\x18\x04 \x01(\t\"_\n\x0ePatchOperation\x12\n\n\x02op\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04\x66rom\x18\x03 \x01(\t\x12%\n\x05value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.Value\"A\n\x0eOutputVariable\x12\x0f\n\x07step_id\x18\x01 \x01(\t\x12\x10\n\x08variable\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t*\xa2\x01\n\x0eWorkflowStatus\x12\x1f\n\x1bWORKFLOW_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15WORKFLOW_STATUS_DRAFT\x10\x01\x12\x1a\n\x16WORKFLOW_STATUS_ACTIVE\x10\x02\x12\x1a\n\x16WORKFLOW_STATUS_PAUSED\x10\x03\x12\x1c\n\x18WORKFLOW_STATUS_ARCHIVED\x10\x04*\x91\x01\n\x0bTriggerType\x12\x1c\n\x18TRIGGER_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13TRIGGER_TYPE_MANUAL\x10\x01\x12\x19\n\x15TRIGGER_TYPE_SCHEDULE\x10\x02\x12\x18\n\x14TRIGGER_TYPE_WEBHOOK\x10\x03\x12\x16\n\x12TRIGGER_TYPE_EVENT\x10\x04*}\n\x0cWorkflowKind\x12\x1d\n\x19WORKFLOW_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16WORKFLOW_KIND_WORKFLOW\x10\x01\x12\x19\n\x15WORKFLOW_KIND_CHATBOT\x10\x02\x12\x17\n\x13WORKFLOW_KIND_AGENT\x10\x03*\xc7\x01\n\tInputType\x12\x1a\n\x16INPUT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11INPUT_TYPE_STRING\x10\x01\x12\x15\n\x11INPUT_TYPE_NUMBER\x10\x02\x12\x16\n\x12INPUT_TYPE_INTEGER\x10\x03\x12\x16\n\x12INPUT_TYPE_BOOLEAN\x10\x04\x12\x15\n\x11INPUT_TYPE_OBJECT\x10\x05\x12\x14\n\x10INPUT_TYPE_ARRAY\x10\x06\x12\x13\n\x0fINPUT_TYPE_FILE\x10\x07*\x9f\x04\n\x0eValidationCode\x12\x1f\n\x1bVALIDATION_CODE_UNSPECIFIED\x10\x00\x12!\n\x1dVALIDATION_CODE_EMPTY_STEP_ID\x10\x01\x12#\n\x1fVALIDATION_CODE_INVALID_STEP_ID\x10\x02\x12%\n!VALIDATION_CODE_DUPLICATE_STEP_ID\x10\x03\x12%\n!VALIDATION_CODE_UNKNOWN_STEP_TYPE\x10\x04\x12+\n\'VALIDATION_CODE_MISSING_REQUIRED_CONFIG\x10\x05\x12&\n\"VALIDATION_CODE_UNKNOWN_DEPENDENCY\x10\x06\x12#\n\x1fVALIDATION_CODE_SELF_DEPENDENCY\x10\x07\x12\x19\n\x15VALIDATION_CODE_CYCLE\x10\x08\x12(\n$VALIDATION_CODE_MAPPING_UNKNOWN_STEP\x10\t\x12(\n$VALIDATION_CODE_MAPPING_NOT_UPSTREAM\x10\n\x12!\n\x1dVALIDATION_CODE_INVALID_RETRY\x10\x0b\x12\'\n#VALIDATION_CODE_STEP_ORDER_MISMATCH\x10\x0c\x12!\n\x1dVALIDATION_CODE_INVALID_INPUT\x10\r*a\n\x0b\x46ilePurpose\x12\x1c\n\x18\x46ILE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x46ILE_PURPOSE_TEST_FILE\x10\x01\x12\x18\n\x14\x46ILE_PURPOSE_DATASET\x10\x02\x42(Z&spindle/clients/go/spindlev1;spindlev1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19spindle/v1/workflow.proto\x12\nspindle.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xaf\x05\n\x08Workflow\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12*\n\x06status\x18\x06 \x01(\x0e\x32\x1a.spindle.v1.WorkflowStatus\x12-\n\x0ctrigger_type\x18\x07 \x01(\x0e\x32\x17.spindle.v1.TriggerType\x12&\n\x04kind\x18\x08 \x01(\x0e\x32\x18.spindle.v1.WorkflowKind\x12,\n\x06inputs\x18\t \x03(\x0b\x32\x1c.spindle.v1.InputDeclaration\x12\'\n\x06\x63onfig\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0bwebhook_url\x18\x0b \x01(\t\x12\"\n\x06origin\x18\x0c \x01(\x0b\x32\x12.spindle.v1.Origin\x12,\n\x0btest_inputs\x18\r \x03(\x0b\x32\x17.google.protobuf.Struct\x12\x32\n\ndefinition\x18\x0e \x01(\x0b\x32\x1e.spindle.v1.WorkflowDefinition\x12.\n\ncreated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x63urrent_version\x18\x11 \x01(\x05\x12\x0c\n\x04\x65tag\x18\x12 \x01(\t\x12\x0f\n\x07\x64\x65leted\x18\x13 \x01(\x08\x12.\n\ndeleted_at\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0estarted_run_id\x18\x15 \x01(\t\"I\n\x12WorkflowDefinition\x12\x1f\n\x05steps\x18\x01 \x03(\x0b\x32\x10.spindle.v1.Step\x12\x12\n\nstep_order\x18\x02 \x03(\t\"\x99\x02\n\x04Step\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\'\n\x06\x63onfig\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x12\n\ndepends_on\x18\x05 \x03(\t\x12\x30\n\x0einput_mappings\x18\x06 \x03(\x0b\x32\x18.spindle.v1.InputMapping\x12&\n\x05retry\x18\x07 \x01(\x0b\x32\x17.spindle.v1.RetryPolicy\x12*\n\x07timeout\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x08\x66\x61llback\x18\t \x01(\x0b\x32\x14.spindle.v1.Fallback\"Z\n\x0cInputMapping\x12\x11\n\tfrom_step\x18\x01 \x01(\t\x12\x12\n\nfrom_field\x18\x02 \x01(\t\x12\x10\n\x08to_field\x18\x03 \x01(\t\x12\x11\n\ttransform\x18\x04 \x01(\t\"\xdb\x01\n\x0bRetryPolicy\x12\x14\n\x0cmax_attempts\x18\x01 \x01(\x05\x12\x32\n\x0finitial_backoff\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0bmax_backoff\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x38\n\x12\x62\x61\x63koff_multiplier\x18\x04 \x01(\x0b\x32\x1c.google.protobuf.DoubleValue\x12\x18\n\x10retryable_errors\x18\x05 \x03(\t\"A\n\x08\x46\x61llback\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\'\n\x06\x63onfig\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x9b\x01\n\x10InputDeclaration\x12\x0c\n\x04name\x18\x01 \x01(\t\x12#\n\x04type\x18\x02 \x01(\x0e\x32\x15.spindle.v1.InputType\x12\x10\n\x08required\x18\x03 \x01(\x08\x12-\n\rdefault_value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.Value\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\";\n\x06Origin\x12\x10\n\x08instance\x18\x01 \x01(\t\x12\x0c\n\x04zone\x18\x02 \x01(\t\x12\x11\n\treference\x18\x03 \x01(\t\"\xb6\x01\n\x0fWorkflowVersion\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12\x16\n\x0e\x63hange_summary\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65\x66inition_hash\x18\x03 \x01(\t\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\ndefinition\x18\x05 \x01(\x0b\x32\x1e.spindle.v1.WorkflowDefinition\"\xa9\x01\n\x08Template\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x32\n\ndefinition\x18\x04 \x01(\x0b\x32\x1e.spindle.v1.WorkflowDefinition\x12,\n\x06inputs\x18\x05 \x03(\x0b\x32\x1c.spindle.v1.InputDeclaration\x12\x0c\n\x04tags\x18\x06 \x03(\t\"l\n\x0fValidationError\x12\x0f\n\x07step_id\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12(\n\x04\x63ode\x18\x03 \x01(\x0e\x32\x1a.spindle.v1.ValidationCode\x12\x0f\n\x07message\x18\x04 \x01(\t\"_\n\x0ePatchOperation\x12\n\n\x02op\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04\x66rom\x18\x03 \x01(\t\x12%\n\x05value\x18\x04 \x01(\x0b\x32\x16.google.protobuf.Value\"A\n\x0eOutputVariable\x12\x0f\n\x07step_id\x18\x01 \x01(\t\x12\x10\n\x08variable\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t*\xa2\x01\n\x0eWorkflowStatus\x12\x1f\n\x1bWORKFLOW_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15WORKFLOW_STATUS_DRAFT\x10\x01\x12\x1a\n\x16WORKFLOW_STATUS_ACTIVE\x10\x02\x12\x1a\n\x16WORKFLOW_STATUS_PAUSED\x10\x03\x12\x1c\n\x18WORKFLOW_STATUS_ARCHIVED\x10\x04*\x91\x01\n\x0bTriggerType\x12\x1c\n\x18TRIGGER_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13TRIGGER_TYPE_MANUAL\x10\x01\x12\x19\n\x15TRIGGER_TYPE_SCHEDULE\x10\x02\x12\x18\n\x14TRIGGER_TYPE_WEBHOOK\x10\x03\x12\x16\n\x12TRIGGER_TYPE_EVENT\x10\x04*}\n\x0cWorkflowKind\x12\x1d\n\x19WORKFLOW_KIND_UNSPECIFIED\x10\x00\x12\x1a\n\x16WORKFLOW_KIND_WORKFLOW\x10\x01\x12\x19\n\x15WORKFLOW_KIND_CHATBOT\x10\x02\x12\x17\n\x13WORKFLOW_KIND_AGENT\x10\x03*\xc7\x01\n\tInputType\x12\x1a\n\x16INPUT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11INPUT_TYPE_STRING\x10\x01\x12\x15\n\x11INPUT_TYPE_NUMBER\x10\x02\x12\x16\n\x12INPUT_TYPE_INTEGER\x10\x03\x12\x16\n\x12INPUT_TYPE_BOOLEAN\x10\x04\x12\x15\n\x11INPUT_TYPE_OBJECT\x10\x05\x12\x14\n\x10INPUT_TYPE_ARRAY\x10\x06\x12\x13\n\x0fINPUT_TYPE_FILE\x10\x07*\x9f\x04\n\x0eValidationCode\x12\x1f\n\x1bVALIDATION_CODE_UNSPECIFIED\x10\x00\x12!\n\x1dVALIDATION_CODE_EMPTY_STEP_ID\x10\x01\x12#\n\x1fVALIDATION_CODE_INVALID_STEP_ID\x10\x02\x12%\n!VALIDATION_CODE_DUPLICATE_STEP_ID\x10\x03\x12%\n!VALIDATION_CODE_UNKNOWN_STEP_TYPE\x10\x04\x12+\n\'VALIDATION_CODE_MISSING_REQUIRED_CONFIG\x10\x05\x12&\n\"VALIDATION_CODE_UNKNOWN_DEPENDENCY\x10\x06\x12#\n\x1fVALIDATION_CODE_SELF_DEPENDENCY\x10\x07\x12\x19\n\x15VALIDATION_CODE_CYCLE\x10\x08\x12(\n$VALIDATION_CODE_MAPPING_UNKNOWN_STEP\x10\t\x12(\n$VALIDATION_CODE_MAPPING_NOT_UPSTREAM\x10\n\x12!\n\x1dVALIDATION_CODE_INVALID_RETRY\x10\x0b\x12\'\n#VALIDATION_CODE_STEP_ORDER_MISMATCH\x10\x0c\x12!\n\x1dVALIDATION_CODE_INVALID_INPUT\x10\r*a\n\x0b\x46ilePurpose\x12\x1c\n\x18\x46ILE_PURPOSE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x46ILE_PURPOSE_TEST_FILE\x10\x01\x12\x18\n\x14\x46ILE_PURPOSE_DATASET\x10\x02\x42(Z&spindle/clients/go/spindlev1;spindlev1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,42 +36,42 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'spindle.v1.workflow_pb2', _
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z&spindle/clients/go/spindlev1;spindlev1'
-  _globals['_WORKFLOWSTATUS']._serialized_start=2425
-  _globals['_WORKFLOWSTATUS']._serialized_end=2587
-  _globals['_TRIGGERTYPE']._serialized_start=2590
-  _globals['_TRIGGERTYPE']._serialized_end=2735
-  _globals['_WORKFLOWKIND']._serialized_start=2737
-  _globals['_WORKFLOWKIND']._serialized_end=2862
-  _globals['_INPUTTYPE']._serialized_start=2865
-  _globals['_INPUTTYPE']._serialized_end=3064
-  _globals['_VALIDATIONCODE']._serialized_start=3067
-  _globals['_VALIDATIONCODE']._serialized_end=3610
-  _globals['_FILEPURPOSE']._serialized_start=3612
-  _globals['_FILEPURPOSE']._serialized_end=3709
+  _globals['_WORKFLOWSTATUS']._serialized_start=2449
+  _globals['_WORKFLOWSTATUS']._serialized_end=2611
+  _globals['_TRIGGERTYPE']._serialized_start=2614
+  _globals['_TRIGGERTYPE']._serialized_end=2759
+  _globals['_WORKFLOWKIND']._serialized_start=2761
+  _globals['_WORKFLOWKIND']._serialized_end=2886
+  _globals['_INPUTTYPE']._serialized_start=2889
+  _globals['_INPUTTYPE']._serialized_end=3088
+  _globals['_VALIDATIONCODE']._serialized_start=3091
+  _globals['_VALIDATIONCODE']._serialized_end=3634
+  _globals['_FILEPURPOSE']._serialized_start=3636
+  _globals['_FILEPURPOSE']._serialized_end=3733
   _globals['_WORKFLOW']._serialized_start=169
-  _globals['_WORKFLOW']._serialized_end=832
-  _globals['_WORKFLOWDEFINITION']._serialized_start=834
-  _globals['_WORKFLOWDEFINITION']._serialized_end=907
-  _globals['_STEP']._serialized_start=910
-  _globals['_STEP']._serialized_end=1191
-  _globals['_INPUTMAPPING']._serialized_start=1193
-  _globals['_INPUTMAPPING']._serialized_end=1283
-  _globals['_RETRYPOLICY']._serialized_start=1286
-  _globals['_RETRYPOLICY']._serialized_end=1505
-  _globals['_FALLBACK']._serialized_start=1507
-  _globals['_FALLBACK']._serialized_end=1572
-  _globals['_INPUTDECLARATION']._serialized_start=1575
-  _globals['_INPUTDECLARATION']._serialized_end=1730
-  _globals['_ORIGIN']._serialized_start=1732
-  _globals['_ORIGIN']._serialized_end=1791
-  _globals['_WORKFLOWVERSION']._serialized_start=1794
-  _globals['_WORKFLOWVERSION']._serialized_end=1976
-  _globals['_TEMPLATE']._serialized_start=1979
-  _globals['_TEMPLATE']._serialized_end=2148
-  _globals['_VALIDATIONERROR']._serialized_start=2150
-  _globals['_VALIDATIONERROR']._serialized_end=2258
-  _globals['_PATCHOPERATION']._serialized_start=2260
-  _globals['_PATCHOPERATION']._serialized_end=2355
-  _globals['_OUTPUTVARIABLE']._serialized_start=2357
-  _globals['_OUTPUTVARIABLE']._serialized_end=2422
+  _globals['_WORKFLOW']._serialized_end=856
+  _globals['_WORKFLOWDEFINITION']._serialized_start=858
+  _globals['_WORKFLOWDEFINITION']._serialized_end=931
+  _globals['_STEP']._serialized_start=934
+  _globals['_STEP']._serialized_end=1215
+  _globals['_INPUTMAPPING']._serialized_start=1217
+  _globals['_INPUTMAPPING']._serialized_end=1307
+  _globals['_RETRYPOLICY']._serialized_start=1310
+  _globals['_RETRYPOLICY']._serialized_end=1529
+  _globals['_FALLBACK']._serialized_start=1531
+  _globals['_FALLBACK']._serialized_end=1596
+  _globals['_INPUTDECLARATION']._serialized_start=1599
+  _globals['_INPUTDECLARATION']._serialized_end=1754
+  _globals['_ORIGIN']._serialized_start=1756
+  _globals['_ORIGIN']._serialized_end=1815
+  _globals['_WORKFLOWVERSION']._serialized_start=1818
+  _globals['_WORKFLOWVERSION']._serialized_end=2000
+  _globals['_TEMPLATE']._serialized_start=2003
+  _globals['_TEMPLATE']._serialized_end=2172
+  _globals['_VALIDATIONERROR']._serialized_start=2174
+  _globals['_VALIDATIONERROR']._serialized_end=2282
+  _globals['_PATCHOPERATION']._serialized_start=2284
+  _globals['_PATCHOPERATION']._serialized_end=2379
+  _globals['_OUTPUTVARIABLE']._serialized_start=2381
+  _globals['_OUTPUTVARIABLE']._serialized_end=2446
 # @@protoc_insertion_point(module_scope)

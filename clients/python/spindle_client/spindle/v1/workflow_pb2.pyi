@@ -110,7 +110,7 @@ FILE_PURPOSE_TEST_FILE: FilePurpose
 FILE_PURPOSE_DATASET: FilePurpose
 
 class Workflow(_message.Message):
-    __slots__ = ("id", "tenant_id", "name", "description", "tags", "status", "trigger_type", "kind", "inputs", "config", "webhook_url", "origin", "test_inputs", "definition", "created_at", "updated_at", "current_version", "etag", "deleted", "deleted_at")
+    __slots__ = ("id", "tenant_id", "name", "description", "tags", "status", "trigger_type", "kind", "inputs", "config", "webhook_url", "origin", "test_inputs", "definition", "created_at", "updated_at", "current_version", "etag", "deleted", "deleted_at", "started_run_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -131,6 +131,7 @@ class Workflow(_message.Message):
     ETAG_FIELD_NUMBER: _ClassVar[int]
     DELETED_FIELD_NUMBER: _ClassVar[int]
     DELETED_AT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_RUN_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     tenant_id: str
     name: str
@@ -151,7 +152,8 @@ class Workflow(_message.Message):
     etag: str
     deleted: bool
     deleted_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[WorkflowStatus, str]] = ..., trigger_type: _Optional[_Union[TriggerType, str]] = ..., kind: _Optional[_Union[WorkflowKind, str]] = ..., inputs: _Optional[_Iterable[_Union[InputDeclaration, _Mapping]]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., webhook_url: _Optional[str] = ..., origin: _Optional[_Union[Origin, _Mapping]] = ..., test_inputs: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., definition: _Optional[_Union[WorkflowDefinition, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., current_version: _Optional[int] = ..., etag: _Optional[str] = ..., deleted: _Optional[bool] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    started_run_id: str
+    def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[WorkflowStatus, str]] = ..., trigger_type: _Optional[_Union[TriggerType, str]] = ..., kind: _Optional[_Union[WorkflowKind, str]] = ..., inputs: _Optional[_Iterable[_Union[InputDeclaration, _Mapping]]] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., webhook_url: _Optional[str] = ..., origin: _Optional[_Union[Origin, _Mapping]] = ..., test_inputs: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., definition: _Optional[_Union[WorkflowDefinition, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., current_version: _Optional[int] = ..., etag: _Optional[str] = ..., deleted: _Optional[bool] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_run_id: _Optional[str] = ...) -> None: ...
 
 class WorkflowDefinition(_message.Message):
     __slots__ = ("steps", "step_order")

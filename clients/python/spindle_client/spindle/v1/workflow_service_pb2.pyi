@@ -1,4 +1,5 @@
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from spindle_client.spindle.v1 import workflow_pb2 as _workflow_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -9,14 +10,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateWorkflowRequest(_message.Message):
-    __slots__ = ("workflow", "request_id", "start")
+    __slots__ = ("workflow", "request_id", "start", "start_inputs")
     WORKFLOW_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
+    START_INPUTS_FIELD_NUMBER: _ClassVar[int]
     workflow: _workflow_pb2.Workflow
     request_id: str
     start: bool
-    def __init__(self, workflow: _Optional[_Union[_workflow_pb2.Workflow, _Mapping]] = ..., request_id: _Optional[str] = ..., start: _Optional[bool] = ...) -> None: ...
+    start_inputs: _struct_pb2.Struct
+    def __init__(self, workflow: _Optional[_Union[_workflow_pb2.Workflow, _Mapping]] = ..., request_id: _Optional[str] = ..., start: _Optional[bool] = ..., start_inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class GetWorkflowRequest(_message.Message):
     __slots__ = ("workflow_id",)

@@ -71,6 +71,8 @@ public struct StepFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public static let llm = "LLM"
     public static let internalError = "INTERNAL"
     public static let dependencyFailed = "DEPENDENCY_FAILED"
+    /// The server stopped (or was killed) while the attempt ran.
+    public static let interrupted = "INTERRUPTED"
 
     /// Codes no retry can fix: an empty `retryable_errors` retries everything else.
     public static let neverRetried: Set<String> = [invalidConfig, scriptsDisabled, declined, canceledCode]

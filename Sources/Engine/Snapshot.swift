@@ -1,3 +1,4 @@
+import Storage
 /// The whole state as bytes, for snapshots: {"v":1,"tenants":{...}}. Each workflow is stored with
 /// its versions, revision and request id; the indexes are rebuilt on load.
 extension WorkflowState {
@@ -87,5 +88,54 @@ extension WorkflowState {
         }
         return WorkflowRecord(workflow: wf, versions: versions, revision: revision, requestID: try r.string("request_id"),
                               searchName: metadata.name.lowercased(), files: files)
+    }
+}
+
+/// The store's snapshot: the workflow state and the run records (run events, batches), in
+/// one file. Format 2: "SPNDLSN2" | u64 length | workflow state JSON | (u32 length | u8 record
+/// type | payload)*. Format 1 (before runs) is the workflow state JSON alone, and still reads.
+enum EngineSnapshot {
+    static let magic = Array("SPNDLSN2".utf8)
+
+    static func join(workflows: [UInt8], records: [Record]) -> [UInt8] {
+        var out = magic
+        out.reserveCapacity(16 + workflows.count + records.reduce(0) { $0 + 5 + $1.payload.count })
+        append(UInt64(workflows.count), bytes: 8, to: &out)
+        out += workflows
+        for r in records {
+            append(UInt64(r.payload.count), bytes: 4, to: &out)
+            out.append(r.type)
+            out += r.payload
+        }
+        return out
+    }
+
+    static func split(_ bytes: [UInt8]) throws(DecodeError) -> (workflows: [UInt8], records: [Record]) {
+        guard bytes.starts(with: magic) else { return (bytes, []) }
+        var i = magic.count
+        func read(_ n: Int) throws(DecodeError) -> Int {
+            guard i + n <= bytes.count else { throw DecodeError(path: "snapshot", message: "truncated at byte \(i)") }
+            var v = 0
+            for k in 0..<n { v |= Int(bytes[i + k]) << (8 * k) }
+            i += n
+            return v
+        }
+        let wlen = try read(8)
+        guard wlen <= bytes.count - i else { throw DecodeError(path: "snapshot", message: "workflow section overruns the file") }
+        let workflows = Array(bytes[i..<(i + wlen)])
+        i += wlen
+        var records: [Record] = []
+        while i < bytes.count {
+            let n = try read(4)
+            let type = try read(1)
+            guard n <= bytes.count - i else { throw DecodeError(path: "snapshot", message: "record at byte \(i) overruns the file") }
+            records.append(Record(type: UInt8(type), payload: Array(bytes[i..<(i + n)])))
+            i += n
+        }
+        return (workflows, records)
+    }
+
+    private static func append(_ v: UInt64, bytes n: Int, to out: inout [UInt8]) {
+        for k in 0..<n { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
     }
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 public import Storage
+import Synchronization
 
 /// The workflow registry on the durable store: one actor owns the state, commands run one at
 /// a time, and a command's events are in the log (fsynced, group-committed with whatever
@@ -11,9 +12,34 @@ public import Storage
 /// the state is rebuilt from disk on the next start, so nothing unacknowledged survives as
 /// if it were acknowledged.
 public actor WorkflowStore {
-    /// Log record types owned by the engine (runs and run events will add theirs).
+    /// Log record types owned by the engine.
     public enum RecordType {
         public static let workflowEvent: UInt8 = 1
+        /// A `RunEvent` (the executor's).
+        public static let runEvent: UInt8 = 2
+        /// A deleted run: the payload is its id.
+        public static let runDeleted: UInt8 = 3
+        /// A batch created or finished (`BatchRecord`).
+        public static let batch: UInt8 = 4
+    }
+
+    /// What recovery found for the executor: run events (from the snapshot, then the log;
+    /// an event may appear twice, the executor keeps each sequence number once) and the runs
+    /// deleted after the snapshot.
+    public struct RecoveredRuns: Sendable {
+        public var events: [RunEvent] = []
+        public var deleted: Set<String> = []
+        var batches: [BatchRecord] = []
+
+        /// Takes one run record (from the snapshot or the log).
+        mutating func take(_ record: Record) throws(DecodeError) {
+            switch record.type {
+            case RecordType.runEvent: events.append(try RunEvent(bytes: record.payload))
+            case RecordType.runDeleted: deleted.insert(String(decoding: record.payload, as: UTF8.self))
+            case RecordType.batch: batches.append(try BatchRecord(bytes: record.payload))
+            default: break
+            }
+        }
     }
 
     public struct OpenSummary: Sendable {
@@ -36,14 +62,20 @@ public actor WorkflowStore {
     }
 
     private var state: WorkflowState
-    private let store: Store
+    /// The log the executor writes run events to as well.
+    let store: Store
+    nonisolated let recoveredRuns: RecoveredRuns
+    /// The executor's runs, for snapshots (set when an executor is made on this store).
+    private let runSnapshotSource = Mutex<(@Sendable () -> [Record])?>(nil)
     public nonisolated let environment: Environment
     private let snapshotEvery: Int
     private var eventsSinceSnapshot = 0
     private var lastQueuedLSN: UInt64
 
-    private init(state: WorkflowState, store: Store, environment: Environment, snapshotEvery: Int) {
+    private init(state: WorkflowState, store: Store, environment: Environment, snapshotEvery: Int,
+                 recoveredRuns: RecoveredRuns) {
         self.state = state
+        self.recoveredRuns = recoveredRuns
         self.store = store
         self.environment = environment
         self.snapshotEvery = snapshotEvery
@@ -58,18 +90,24 @@ public actor WorkflowStore {
         let started = ContinuousClock.now
         let (store, recovery) = try Store.open(directory: directory, options: options)
         var state = WorkflowState()
+        var runs = RecoveredRuns()
         if let snapshot = recovery.snapshot {
             do {
-                state = try WorkflowState(snapshot: snapshot.bytes)
+                let sections = try EngineSnapshot.split(snapshot.bytes)
+                state = try WorkflowState(snapshot: sections.workflows)
+                for r in sections.records { try runs.take(r) }
             } catch {
                 throw Failure.undecodableSnapshot(lsn: snapshot.lsn, reason: "\(error)")
             }
         }
         var replayed = 0
         try recovery.replay { lsn, record in
-            guard record.type == RecordType.workflowEvent else { return }
             do {
-                state.apply(try WorkflowEvent(bytes: record.payload))
+                if record.type == RecordType.workflowEvent {
+                    state.apply(try WorkflowEvent(bytes: record.payload))
+                } else {
+                    try runs.take(record)
+                }
             } catch {
                 throw Failure.undecodableRecord(lsn: lsn, reason: "\(error)")
             }
@@ -78,7 +116,8 @@ public actor WorkflowStore {
         let torn = recovery.report.truncation.map { "\($0.file) at \($0.offset): \($0.bytesDropped) bytes dropped" }
         let summary = OpenSummary(snapshotLSN: recovery.snapshot?.lsn, eventsReplayed: replayed, tornTail: torn,
                                   duration: ContinuousClock.now - started)
-        return (WorkflowStore(state: state, store: store, environment: environment, snapshotEvery: snapshotEvery), summary)
+        return (WorkflowStore(state: state, store: store, environment: environment, snapshotEvery: snapshotEvery,
+                              recoveredRuns: runs), summary)
     }
 
     /// Runs a read against the current state.
@@ -117,7 +156,12 @@ public actor WorkflowStore {
         }
         if eventsSinceSnapshot >= snapshotEvery {
             eventsSinceSnapshot = 0
-            try store.writeSnapshot(lsn: lastQueuedLSN, bytes: state.snapshotBytes())
+            // Every record up to lastQueuedLSN is durable now (the writer acknowledges in
+            // order), so the runs' durable events include all run events up to it; any later
+            // ones in the snapshot are skipped by sequence number when the log is replayed.
+            let runRecords = runSnapshotSource.withLock { $0 }?() ?? []
+            try store.writeSnapshot(lsn: lastQueuedLSN,
+                                    bytes: EngineSnapshot.join(workflows: state.snapshotBytes(), records: runRecords))
         }
     }
 
@@ -125,6 +169,10 @@ public actor WorkflowStore {
     public nonisolated func putFile<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) async throws -> BlobInfo
         where Chunks.Element == [UInt8] {
         try await store.putBlob(chunks)
+    }
+
+    nonisolated func setRunSnapshotSource(_ source: @escaping @Sendable () -> [Record]) {
+        runSnapshotSource.withLock { $0 = source }
     }
 
     public func close() {

@@ -1,0 +1,621 @@
+import Storage
+import Synchronization
+
+/// Runs workflows: makes runs, admits them under the concurrency limits, owns the registry
+/// every read goes through, and writes every run event to the durable log.
+///
+/// Each run is a `RunActor`; the executor itself holds only small shared tables under a
+/// `Mutex` (no I/O, no awaiting under it), so reads and watchers never queue behind a run.
+public final class Executor: Sendable {
+    public struct Limits: Sendable {
+        /// Runs RUNNING at once in the server.
+        public var global: Int
+        /// Runs RUNNING at once per workflow; more wait as QUEUED, in order.
+        public var perWorkflow: Int
+        public init(global: Int = 1000, perWorkflow: Int = 10) {
+            self.global = global
+            self.perWorkflow = perWorkflow
+        }
+    }
+
+    public let limits: Limits
+    public let hub: EventHub
+    let runners: [String: any StepRunner]
+    let sleeper: Sleeper
+    let workflows: WorkflowStore
+    let environment: Environment
+    let tables: Mutex<Tables>
+
+    struct Tables {
+        var cells: [String: RunCell] = [:]
+        var actors: [String: RunActor] = [:]
+        /// Per tenant, run ids oldest first (ids sort by creation).
+        var byTenant: [String: [String]] = [:]
+        var idempotency: [String: (runID: String, at: Instant)] = [:]
+        var running = 0
+        var runningPerWorkflow: [String: Int] = [:]
+        var admittedIDs: Set<String> = []
+        var queue: [RunActor] = []
+        var failure: String?
+        var batches: [String: BatchState] = [:]
+        /// batch id -> row -> run id.
+        var batchRuns: [String: [Int: String]] = [:]
+
+        /// Keeps each tenant's ids sorted (ids from the generator come in order, so this is
+        /// almost always an append; children with given ids may land earlier).
+        mutating func insertSorted(_ id: String, tenant: String) {
+            var ids = byTenant.removeValue(forKey: tenant) ?? []
+            if let last = ids.last, id.utf8.lexicographicallyPrecedes(last.utf8) {
+                var lo = 0, hi = ids.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if ids[mid].utf8.lexicographicallyPrecedes(id.utf8) { lo = mid + 1 } else { hi = mid }
+                }
+                ids.insert(id, at: lo)
+            } else {
+                ids.append(id)
+            }
+            byTenant[tenant] = ids
+        }
+    }
+
+    public init(workflows: WorkflowStore, runners: [String: any StepRunner] = [:], limits: Limits = Limits(),
+                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144) {
+        self.workflows = workflows
+        self.environment = workflows.environment
+        self.runners = runners
+        self.limits = limits
+        self.sleeper = sleeper ?? .system(workflows.environment.clock)
+        self.hub = EventHub(capacity: hubCapacity, startLSN: workflows.store.lastLSN)
+        self.tables = Mutex(Tables())
+        workflows.setRunSnapshotSource { [weak self] in self?.snapshotRecords() ?? [] }
+    }
+
+    func now() -> Instant { environment.clock.now() }
+    func random() -> Double { Double.random(in: 0..<1) }
+    func newRunID() -> String { environment.ids.make(prefix: "run", at: now()) }
+
+    /// A loop item's child run: "<parent run id>-<step>-<attempt>-<index>", so a restarted
+    /// loop finds the children it already made.
+    func loopChildID(parent: String, step: String, attempt: Int32, index: Int) -> String {
+        "\(parent)-\(step)-\(attempt)-\(index)"
+    }
+
+    // MARK: - Log
+
+    /// Queues `event` for the log; once it is durable the cell and the hub publish it.
+    func append(_ event: RunEvent, to cell: RunCell) {
+        let record = Record(type: WorkflowStore.RecordType.runEvent, payload: event.encoded())
+        let hub = self.hub
+        workflows.store.append([record]) { result in
+            switch result {
+            case .success(let lsn):
+                cell.markDurable(event)
+                hub.publish([EventHub.Entry(lsn: lsn, event: event)])
+            case .failure(let error):
+                self.tables.withLock { $0.failure = "the run log refused a write: \(error)" }
+            }
+        }
+    }
+
+    // MARK: - Recovery
+
+    /// Rebuilds every run from the events recovery found, then sets the unfinished ones
+    /// going again: queued runs keep their order, running ones pick up where they were.
+    public func recover() async {
+        let recovered = workflows.recoveredRuns
+        var runs: [String: Run] = [:]
+        var events: [String: [RunEvent]] = [:]
+        var order: [String] = []
+        for e in recovered.events where !recovered.deleted.contains(e.runID) {
+            if case .queued = e.kind, runs[e.runID] == nil {
+                if let r = Run(queued: e) {
+                    runs[e.runID] = r
+                    events[e.runID] = [e]
+                    order.append(e.runID)
+                }
+                continue
+            }
+            guard var r = runs[e.runID], e.seq == r.lastSeq + 1 else { continue }
+            r.apply(e)
+            runs[e.runID] = r
+            events[e.runID, default: []].append(e)
+        }
+        order.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var toResume: [RunActor] = []
+        for id in order {
+            let run = runs[id]!
+            let cell = RunCell(run: run)
+            cell.restoreDurable(events[id] ?? [])
+            register(cell, run: run)
+            guard !run.status.isTerminal else { continue }
+            guard let definition = try? await definition(tenant: run.tenantID, workflowID: run.workflowID,
+                                                         version: run.workflowVersion) else { continue }
+            let actor = RunActor(cell: cell, run: run, definition: definition, executor: self)
+            tables.withLock { $0.actors[id] = actor }
+            toResume.append(actor)
+        }
+        await recoverBatches()
+        for actor in toResume {
+            let status = await actor.status
+            if status == .queued {
+                enqueue(actor)
+            } else {
+                if status == .running { takeSlot(for: actor) }
+                await actor.recover()
+                if status == .running { await actor.admit() } else { await actor.markAdmittedForPaused() }
+            }
+        }
+    }
+
+    private func register(_ cell: RunCell, run: Run) {
+        tables.withLock { t in
+            t.cells[run.id] = cell
+            t.insertSorted(run.id, tenant: run.tenantID)
+            if !run.origin.batchID.isEmpty { t.batchRuns[run.origin.batchID, default: [:]][Int(run.origin.batchRow)] = run.id }
+            if !run.origin.idempotencyKey.isEmpty {
+                t.idempotency[run.tenantID + "\u{0}" + run.origin.idempotencyKey] = (run.id, run.createdAt)
+            }
+        }
+    }
+
+    private func definition(tenant: String, workflowID: String, version: Int32) async throws(DomainError) -> WorkflowDefinition {
+        try await workflows.read { s throws(DomainError) in
+            try s.getVersion(tenant: tenant, id: workflowID, number: version).definition
+        }
+    }
+
+    // MARK: - Starting runs
+
+    public struct StartRequest: Sendable {
+        public var tenantID: String
+        public var workflowID: String
+        /// 0: the current version.
+        public var version: Int32
+        public var inputs: [String: JSONValue]
+        public var origin: RunOrigin
+        /// RunPartial: start here, with these outputs for the steps upstream of it.
+        public var fromStepID: String
+        public var stepOutputs: [String: JSONValue]
+        /// A given id (children of subworkflow and loop steps); empty makes one.
+        public var runID: String
+
+        public init(tenantID: String, workflowID: String, version: Int32 = 0, inputs: [String: JSONValue] = [:],
+                    origin: RunOrigin = RunOrigin(), fromStepID: String = "", stepOutputs: [String: JSONValue] = [:],
+                    runID: String = "") {
+            self.tenantID = tenantID
+            self.workflowID = workflowID
+            self.version = version
+            self.inputs = inputs
+            self.origin = origin
+            self.fromStepID = fromStepID
+            self.stepOutputs = stepOutputs
+            self.runID = runID
+        }
+    }
+
+    /// The inputs a run of a workflow declaring `declared` would get (defaults filled in), or
+    /// INVALID_ARGUMENT naming each bad one.
+    public static func checkInputs(_ inputs: [String: JSONValue], against declared: [InputDeclaration])
+        throws(DomainError) -> [String: JSONValue] {
+        try RunInputs.check(inputs, against: declared)
+    }
+
+    static let idempotencyWindowNanos: Int64 = 24 * 3600 * 1_000_000_000
+
+    /// Makes a run and queues it; returns once its first event is durable.
+    public func start(_ request: StartRequest) async throws(DomainError) -> Run {
+        if let failure = tables.withLock({ $0.failure }) { throw .failedPrecondition(failure) }
+        let key = request.origin.idempotencyKey
+        if !key.isEmpty, let existing = existingRun(tenant: request.tenantID, key: key) { return existing.run }
+        if !request.runID.isEmpty, let existing = tables.withLock({ $0.cells[request.runID] }) {
+            return existing.run
+        }
+        let (workflow, version) = try await workflows.read { s throws(DomainError) -> (Workflow, WorkflowVersion) in
+            let w = try s.get(tenant: request.tenantID, id: request.workflowID)
+            let v = try s.getVersion(tenant: request.tenantID, id: request.workflowID,
+                                     number: request.version == 0 ? w.currentVersion : request.version)
+            return (w, v)
+        }
+        if workflow.deleted { throw .failedPrecondition("workflow \(workflow.id) is deleted") }
+        if workflow.status == .archived { throw .failedPrecondition("workflow \(workflow.id) is archived") }
+        let definition = version.definition
+        let problems = validate(definition)
+        if !problems.isEmpty {
+            throw .failedPrecondition("workflow \(workflow.id) version \(version.number) does not validate: "
+                                      + problems.map(\.message).joined(separator: "; "))
+        }
+        let inputs = try RunInputs.check(request.inputs, against: workflow.metadata.inputs)
+        guard let ordered = definition.topologicalOrder() else {
+            throw .failedPrecondition("workflow \(workflow.id) has a dependency cycle")
+        }
+        var preset: [String] = []
+        if !request.fromStepID.isEmpty {
+            guard ordered.contains(where: { $0.id == request.fromStepID }) else {
+                throw .notFound("workflow \(workflow.id) has no step \(request.fromStepID)")
+            }
+            preset = RunInputs.upstream(of: request.fromStepID, in: definition)
+            let missing = preset.filter { request.stepOutputs[$0] == nil }
+            if !missing.isEmpty {
+                throw .invalid("step_outputs", "no output given for the upstream step(s) \(missing.joined(separator: ", ")) of \(request.fromStepID)")
+            }
+        }
+        let id = request.runID.isEmpty ? newRunID() : request.runID
+        let at = now()
+        let queued = RunEvent(runID: id, tenantID: request.tenantID, workflowID: workflow.id, seq: 1, at: at,
+                              kind: .queued(.init(version: version.number, origin: request.origin, inputs: inputs,
+                                                  steps: ordered.map { ($0.id, $0.type) })))
+        var run = Run(queued: queued)!
+        let cell = RunCell(run: run)
+        let actor = RunActor(cell: cell, run: run, definition: definition, executor: self)
+        // Registered before the await, so a retry with the same key finds it.
+        let raced: RunCell? = tables.withLock { t in
+            if !key.isEmpty, let prior = t.idempotency[request.tenantID + "\u{0}" + key],
+               let c = t.cells[prior.runID] { return c }
+            t.cells[id] = cell
+            t.actors[id] = actor
+            t.insertSorted(id, tenant: request.tenantID)
+            if !request.origin.batchID.isEmpty { t.batchRuns[request.origin.batchID, default: [:]][Int(request.origin.batchRow)] = id }
+            if !key.isEmpty { t.idempotency[request.tenantID + "\u{0}" + key] = (id, at) }
+            return nil
+        }
+        if let raced { return raced.run }
+        append(queued, to: cell)
+        if !preset.isEmpty {
+            run = await actor.preset(preset.map { ($0, request.stepOutputs[$0]!) })
+        }
+        await cell.waitDurable(run.lastSeq)
+        enqueue(actor)
+        return cell.run
+    }
+
+    private func existingRun(tenant: String, key: String) -> RunCell? {
+        let cutoff = now().nanosSinceEpoch - Self.idempotencyWindowNanos
+        return tables.withLock { t in
+            guard let prior = t.idempotency[tenant + "\u{0}" + key] else { return nil }
+            guard prior.at.nanosSinceEpoch >= cutoff else {
+                t.idempotency[tenant + "\u{0}" + key] = nil
+                return nil
+            }
+            return t.cells[prior.runID]
+        }
+    }
+
+    /// Starts a run and waits until it ends or pauses (the run goes on if the caller leaves).
+    public func runToPause(_ request: StartRequest) async throws(DomainError) -> Run {
+        let run = try await start(request)
+        guard let cell = tables.withLock({ $0.cells[run.id] }) else { return run }
+        var seq: UInt64 = 0
+        while !Task.isCancelled {
+            let batch = await cell.next(after: seq)
+            for e in batch.events {
+                seq = e.seq
+                if e.isTerminal { return cell.runAt(seq) }
+                if case .paused = e.kind { return cell.runAt(seq) }
+            }
+            if batch.ended { break }
+        }
+        return cell.run
+    }
+
+    func startChild(id: String, tenant: String, workflowID: String, inputs: [String: JSONValue],
+                    parentRunID: String, parentStepID: String) async throws(DomainError) -> RunCell {
+        if let cell = tables.withLock({ $0.cells[id] }) { return cell }
+        let origin = RunOrigin(trigger: .subworkflow, parentRunID: parentRunID, parentStepID: parentStepID)
+        _ = try await start(StartRequest(tenantID: tenant, workflowID: workflowID, inputs: inputs, origin: origin, runID: id))
+        guard let cell = tables.withLock({ $0.cells[id] }) else { throw .notFound("run \(id)") }
+        return cell
+    }
+
+    /// The run once it is COMPLETED, FAILED or CANCELED (durably); nil if the waiting task is
+    /// cancelled or the run deleted.
+    func waitForEnd(_ cell: RunCell) async -> Run? {
+        var seq: UInt64 = 0
+        while !Task.isCancelled {
+            let batch = await cell.next(after: seq)
+            if let last = batch.events.last { seq = last.seq }
+            if batch.events.contains(where: \.isTerminal) { return cell.run }
+            if batch.ended { return nil }
+        }
+        return nil
+    }
+
+    func cancelChild(_ id: String, tenant: String) {
+        Task { _ = try? await cancel(tenant: tenant, runID: id, reason: "parent run canceled") }
+    }
+
+    // MARK: - Admission
+
+    private func enqueue(_ actor: RunActor) {
+        tables.withLock { $0.queue.append(actor) }
+        pump()
+    }
+
+    /// Admits queued runs, in order, while their workflow and the server have room. A run
+    /// whose workflow is full does not hold up runs of other workflows behind it.
+    private func pump() {
+        let admitted: [RunActor] = tables.withLock { t in
+            var out: [RunActor] = []
+            var i = 0
+            while i < t.queue.count && t.running < limits.global {
+                let a = t.queue[i]
+                let wf = a.cell.workflowID
+                if t.runningPerWorkflow[wf, default: 0] < limits.perWorkflow {
+                    t.queue.remove(at: i)
+                    t.running += 1
+                    t.runningPerWorkflow[wf, default: 0] += 1
+                    t.admittedIDs.insert(a.cell.id)
+                    out.append(a)
+                } else {
+                    i += 1
+                }
+            }
+            return out
+        }
+        for a in admitted { Task { await a.admit() } }
+    }
+
+    /// A recovered RUNNING run keeps its slot (even past the limit: it was admitted).
+    private func takeSlot(for actor: RunActor) {
+        tables.withLock { t in
+            if t.admittedIDs.insert(actor.cell.id).inserted {
+                t.running += 1
+                t.runningPerWorkflow[actor.cell.workflowID, default: 0] += 1
+            }
+        }
+    }
+
+    /// Gives the run's slot back (it ended or paused) and admits whoever waits.
+    func release(_ actor: RunActor) {
+        let freed = tables.withLock { t -> Bool in
+            guard t.admittedIDs.remove(actor.cell.id) != nil else { return false }
+            t.running -= 1
+            t.runningPerWorkflow[actor.cell.workflowID, default: 1] -= 1
+            return true
+        }
+        if freed { pump() }
+    }
+
+    func runEnded(_ actor: RunActor, run: Run) {
+        release(actor)
+        tables.withLock { t in
+            t.actors[run.id] = nil
+            t.queue.removeAll { $0 === actor }
+        }
+    }
+
+    /// A paused run waits for a person, not for a slot: it gives its slot back.
+    func runPaused(_ actor: RunActor) { release(actor) }
+
+    /// A resumed run runs at once (it was admitted before), even past the limit.
+    func runResumed(_ actor: RunActor) { takeSlot(for: actor) }
+
+    // MARK: - Reads
+
+    /// How many runs the registry holds, and how many of them are not finished.
+    public var counts: (runs: Int, unfinished: Int) { tables.withLock { ($0.cells.count, $0.actors.count) } }
+
+    public func cell(tenant: String, runID: String) throws(DomainError) -> RunCell {
+        guard let cell = tables.withLock({ $0.cells[runID] }), cell.tenantID == tenant else {
+            throw .notFound("run \(runID) not found")
+        }
+        return cell
+    }
+
+    public func get(tenant: String, runID: String) throws(DomainError) -> Run { try cell(tenant: tenant, runID: runID).run }
+
+    public struct RunFilter: Sendable {
+        public var workflowID: String
+        public var status: RunStatus?
+        public var pausedOnly: Bool
+        public init(workflowID: String = "", status: RunStatus? = nil, pausedOnly: Bool = false) {
+            self.workflowID = workflowID
+            self.status = status
+            self.pausedOnly = pausedOnly
+        }
+        func matches(_ run: Run) -> Bool {
+            (workflowID.isEmpty || run.workflowID == workflowID) && (status == nil || run.status == status)
+                && (!pausedOnly || run.status == .paused)
+        }
+    }
+
+    /// Runs newest first, after the run `afterID` (exclusive) when given.
+    public func list(tenant: String, filter: RunFilter, pageSize: Int, afterID: String) -> (runs: [Run], more: Bool) {
+        let (ids, cells) = tables.withLock { t in (t.byTenant[tenant] ?? [], t.cells) }
+        var end = ids.count
+        if !afterID.isEmpty {
+            // First index whose id is >= afterID; everything before it is older.
+            var lo = 0, hi = ids.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if ids[mid].utf8.lexicographicallyPrecedes(afterID.utf8) { lo = mid + 1 } else { hi = mid }
+            }
+            end = lo
+        }
+        var out: [Run] = []
+        var i = end - 1
+        while i >= 0 {
+            if let cell = cells[ids[i]] {
+                let run = cell.run
+                if filter.matches(run) {
+                    if out.count == pageSize { return (out, true) }
+                    out.append(run)
+                }
+            }
+            i -= 1
+        }
+        return (out, false)
+    }
+
+    /// Every run of the tenant (or of every tenant) matching `filter` that is not finished:
+    /// the snapshot a WatchRuns stream starts with.
+    public func activeRuns(tenant: String, filter: RunFilter) -> [Run] {
+        let (ids, cells) = tables.withLock { t in (t.byTenant[tenant] ?? [], t.cells) }
+        return ids.compactMap { cells[$0]?.run }.filter { !$0.status.isTerminal && filter.matches($0) }
+    }
+
+    // MARK: - Commands
+
+    private func actor(tenant: String, runID: String) throws(DomainError) -> RunActor? {
+        _ = try cell(tenant: tenant, runID: runID)
+        return tables.withLock { $0.actors[runID] }
+    }
+
+    public func cancel(tenant: String, runID: String, reason: String) async throws(DomainError) -> Run {
+        let c = try cell(tenant: tenant, runID: runID)
+        guard let actor = try actor(tenant: tenant, runID: runID) else {
+            let run = c.run
+            if run.status == .canceled { return run }
+            throw .failedPrecondition("run \(runID) is \(RunActor.statusName(run.status)): only unfinished runs can be canceled")
+        }
+        let run = await actor.cancel(reason: reason)
+        await c.waitDurable(run.lastSeq)
+        return run
+    }
+
+    public func resume(tenant: String, runID: String, fromStepID: String) async throws(DomainError) -> Run {
+        let c = try cell(tenant: tenant, runID: runID)
+        var actor = try actor(tenant: tenant, runID: runID)
+        if actor == nil {
+            // A FAILED run has no actor left: make one from its state.
+            let run = c.run
+            guard run.status == .failed else {
+                throw .failedPrecondition("run \(runID) is \(RunActor.statusName(run.status)): only FAILED and PAUSED runs can be resumed")
+            }
+            let definition = try await definition(tenant: tenant, workflowID: run.workflowID, version: run.workflowVersion)
+            let fresh = RunActor(cell: c, run: run, definition: definition, executor: self)
+            actor = tables.withLock { t in
+                if let existing = t.actors[runID] { return existing }
+                t.actors[runID] = fresh
+                return fresh
+            }
+        }
+        let run = try await actor!.resume(from: fromStepID)
+        await c.waitDurable(run.lastSeq)
+        return c.run
+    }
+
+    public func decide(tenant: String, runID: String, stepID: String, action: PauseAction, userID: String,
+                       comment: String, inputs: [String: JSONValue], output: JSONValue?) async throws(DomainError) -> Run {
+        let c = try cell(tenant: tenant, runID: runID)
+        guard let actor = try actor(tenant: tenant, runID: runID) else {
+            throw .failedPrecondition("run \(runID) is \(RunActor.statusName(c.run.status)): it has no paused step")
+        }
+        let run = try await actor.decide(stepID: stepID, action: action, userID: userID, comment: comment,
+                                         inputs: inputs, output: output)
+        await c.waitDurable(run.lastSeq)
+        return c.run
+    }
+
+    /// Removes a finished run and its events; returns how many events went.
+    public func delete(tenant: String, runID: String) async throws -> Int {
+        let c = try cell(tenant: tenant, runID: runID)
+        let run = c.run
+        guard run.status.isTerminal else {
+            throw DomainError.failedPrecondition("run \(runID) is \(RunActor.statusName(run.status)): cancel it before deleting it")
+        }
+        let payload = Array(runID.utf8)
+        _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.runDeleted, payload: payload)])
+        tables.withLock { t in
+            t.cells[runID] = nil
+            t.actors[runID] = nil
+            t.byTenant[tenant]?.removeAll { $0 == runID }
+            if !run.origin.idempotencyKey.isEmpty { t.idempotency[tenant + "\u{0}" + run.origin.idempotencyKey] = nil }
+        }
+        c.markDeleted()
+        return Int(run.lastSeq)
+    }
+
+    /// Every run's durable events and every batch, as records for the store's snapshot.
+    func snapshotRecords() -> [Record] {
+        let (cells, batches) = tables.withLock { (Array($0.cells.values), Array($0.batches.values)) }
+        var out: [Record] = []
+        for c in cells {
+            for e in c.state.withLock({ $0.durable }) { out.append(Record(type: WorkflowStore.RecordType.runEvent, payload: e.encoded())) }
+        }
+        for b in batches {
+            out.append(Record(type: WorkflowStore.RecordType.batch, payload: BatchRecord.created(b.batch).json.canonicalBytes()))
+            if b.batch.status == .completed, let at = b.batch.finishedAt {
+                out.append(Record(type: WorkflowStore.RecordType.batch,
+                                  payload: BatchRecord.finished(id: b.batch.id, outputFileID: b.batch.outputFileID, at: at).json.canonicalBytes()))
+            }
+        }
+        return out
+    }
+}
+
+extension RunCell {
+    /// The run as it was after event `seq` (for callers answered at a given event).
+    func runAt(_ seq: UInt64) -> Run {
+        state.withLock { s in
+            guard seq < s.run.lastSeq, let first = s.durable.first, var run = Run(queued: first) else { return s.run }
+            for e in s.durable.dropFirst() where e.seq <= seq { run.apply(e) }
+            return run
+        }
+    }
+}
+
+extension RunActor {
+    /// RunPartial: the steps upstream of the start step are COMPLETED with the given outputs.
+    func preset(_ outputs: [(String, JSONValue)]) -> Run {
+        for (id, output) in outputs {
+            presetStep(id, output: output)
+        }
+        return run
+    }
+}
+
+/// Run inputs checked against the workflow's declared inputs.
+enum RunInputs {
+    static func check(_ given: [String: JSONValue], against declared: [InputDeclaration])
+        throws(DomainError) -> [String: JSONValue] {
+        var inputs = given
+        var problems: [ValidationError] = []
+        for d in declared {
+            guard let v = given[d.name], v != .null else {
+                if let def = d.defaultValue {
+                    inputs[d.name] = def
+                } else if d.required {
+                    problems.append(ValidationError(field: "inputs.\(d.name)", code: .invalidInput,
+                                                    message: "input \"\(d.name)\" is required"))
+                }
+                continue
+            }
+            if let expected = mismatch(v, d.type) {
+                problems.append(ValidationError(field: "inputs.\(d.name)", code: .invalidInput,
+                                                message: "input \"\(d.name)\" must be \(expected)"))
+            }
+        }
+        if !problems.isEmpty { throw .invalidArgument(problems) }
+        return inputs
+    }
+
+    /// What `v` should have been, or nil when it fits.
+    private static func mismatch(_ v: JSONValue, _ type: InputType) -> String? {
+        switch (type, v) {
+        case (.unspecified, _): nil
+        case (.string, .string), (.file, .string), (.number, .number), (.boolean, .bool), (.object, .object),
+             (.array, .array): nil
+        case (.integer, .number(let n)) where n == n.rounded(): nil
+        case (.string, _): "a string"
+        case (.file, _): "a file id (a string)"
+        case (.number, _): "a number"
+        case (.integer, _): "an integer"
+        case (.boolean, _): "a boolean"
+        case (.object, _): "an object"
+        case (.array, _): "a list"
+        }
+    }
+
+    /// Every step `id` depends on, transitively, in definition order.
+    static func upstream(of id: String, in definition: WorkflowDefinition) -> [String] {
+        var byID: [String: Step] = [:]
+        for s in definition.steps { byID[s.id] = s }
+        var seen = Set<String>()
+        var stack = byID[id]?.dependsOn ?? []
+        while let s = stack.popLast() {
+            if seen.insert(s).inserted { stack.append(contentsOf: byID[s]?.dependsOn ?? []) }
+        }
+        return definition.steps.map(\.id).filter { seen.contains($0) }
+    }
+}

@@ -57,3 +57,15 @@ extension WorkflowState {
         return CommandResult(events: [.fileAttached(.init(tenantID: tenant, workflowID: id, file: file))], workflowID: id)
     }
 }
+
+extension WorkflowState {
+    /// A file of the tenant by its id ("file_" + blob id), whatever workflow it is attached to.
+    public func file(tenant: String, fileID: String) -> AttachedFile? {
+        guard fileID.hasPrefix("file_"), let t = tenants[tenant] else { return nil }
+        let blob = String(fileID.dropFirst(5))
+        for id in t.ids {
+            if let f = t.records[id]?.files.first(where: { $0.blobID == blob }) { return f }
+        }
+        return nil
+    }
+}

@@ -18,11 +18,14 @@ public struct WorkflowService: Sendable {
     let authenticator: Authenticator
     /// Largest uploaded file, in bytes.
     let maxFileBytes: Int
+    /// Runs CreateWorkflow's `start`; without one, `start` is refused.
+    let executor: Executor?
 
-    public init(store: WorkflowStore, authenticator: Authenticator, maxFileBytes: Int = 64 << 20) {
+    public init(store: WorkflowStore, authenticator: Authenticator, maxFileBytes: Int = 64 << 20, executor: Executor? = nil) {
         self.store = store
         self.authenticator = authenticator
         self.maxFileBytes = maxFileBytes
+        self.executor = executor
     }
 
     typealias M = WorkflowMapping
@@ -240,9 +243,24 @@ extension WorkflowService {
         let meta = try M.metadata(w, at: "workflow.")
         let def = try w.definition.map { (d: PB.WorkflowDefinition) throws(MappingError) in try M.definition(d, at: "") }
         let requestID = req.requestID
-        return try await write(p) { s, env throws(DomainError) in
+        guard req.start else {
+            return try await write(p) { s, env throws(DomainError) in
+                try s.create(tenant: p.tenant, metadata: meta, definition: def, requestID: requestID, env: env)
+            }
+        }
+        // Create-and-start: the inputs are checked first, so a bad input creates nothing.
+        guard let executor else { throw RPCError(.unimplemented, "this server does not run workflows") }
+        let startInputs = try M.object(req.startInputs, at: "start_inputs")
+        _ = try Executor.checkInputs(startInputs, against: meta.inputs)
+        var created = try await write(p) { s, env throws(DomainError) in
             try s.create(tenant: p.tenant, metadata: meta, definition: def, requestID: requestID, env: env)
         }
+        // A retried create (same request_id) finds the run the first one started.
+        let key = requestID.isEmpty ? "" : "create-and-start:" + requestID
+        let run = try await executor.start(.init(tenantID: p.tenant, workflowID: created.id, inputs: startInputs,
+                                                 origin: RunOrigin(idempotencyKey: key)))
+        created.startedRunID = run.id
+        return created
     }
 
     func list(_ req: PB.ListWorkflowsRequest, _ p: Principal) async throws -> PB.ListWorkflowsResponse {

@@ -19,6 +19,11 @@ struct ServeOptions {
     var authMode = "jwt"
     var jwtSecretFile: String?
     var apiKeysFile: String?
+    var allowScripts = false
+    var llmEndpoint: String?
+    var llmModel = "gpt-4o-mini"
+    var maxRunningRuns = 1000
+    var maxRunsPerWorkflow = 10
 }
 
 struct TokenOptions {
@@ -77,6 +82,12 @@ enum CLI {
       --shutdown-grace SECONDS       on SIGTERM/SIGINT, let in-flight calls finish this long (default 10)
       --auth jwt|none                jwt (default): every call needs "authorization: Bearer <token>"
                                      (an HS256 JWT or an API key); none: no checks (development only)
+      --allow-scripts                let script steps run subprocesses (refused with SCRIPTS_DISABLED otherwise)
+      --llm-endpoint URL             OpenAI-compatible base URL for agent_task steps, e.g. http://127.0.0.1:8000/v1
+                                     (API key from the SPINDLE_LLM_API_KEY environment variable)
+      --llm-model NAME               model agent_task steps use when their config names none (default gpt-4o-mini)
+      --max-running-runs N           runs RUNNING at once in the server; more wait QUEUED (default 1000)
+      --max-runs-per-workflow N      runs RUNNING at once per workflow; more wait QUEUED (default 10)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
       --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line
       --help                         print this help
@@ -147,6 +158,11 @@ enum CLI {
                 }
             case "--jwt-secret-file": o.jwtSecretFile = try value(flag)
             case "--api-keys-file": o.apiKeysFile = try value(flag)
+            case "--allow-scripts": o.allowScripts = true
+            case "--llm-endpoint": o.llmEndpoint = try value(flag)
+            case "--llm-model": o.llmModel = try value(flag)
+            case "--max-running-runs": o.maxRunningRuns = try int(flag, min: 1, max: 1_000_000)
+            case "--max-runs-per-workflow": o.maxRunsPerWorkflow = try int(flag, min: 1, max: 1_000_000)
             case "--help", "-h": return .help(serveUsage)
             default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
             }

@@ -42,14 +42,24 @@ func serve(_ options: ServeOptions) async -> Int32 {
         return 1
     }
 
-    var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName, WorkflowService.serviceName]
-        + ReflectionService.serviceNames
+    let executor = Executor(workflows: store, runners: StepRunners.make(options),
+                            limits: Executor.Limits(global: options.maxRunningRuns, perWorkflow: options.maxRunsPerWorkflow))
+    let recoveryStarted = ContinuousClock.now
+    await executor.recover()
+    let recovered = executor.counts
+    let took = (ContinuousClock.now - recoveryStarted).components
+    Log.event("info", "runs_recovered", ["runs": String(recovered.runs), "unfinished": String(recovered.unfinished),
+                                         "duration_ms": String(took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000)])
+
+    var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName, WorkflowService.serviceName,
+                        RunService.serviceName] + ReflectionService.serviceNames
     if options.testingServices { serviceNames.append(TestService.serviceName) }
     let health = HealthService(services: serviceNames)
     var router = Router()
     health.register(in: &router)
     BenchmarkService().register(in: &router)
-    WorkflowService(store: store, authenticator: authenticator).register(in: &router)
+    WorkflowService(store: store, authenticator: authenticator, executor: executor).register(in: &router)
+    RunService(executor: executor, authenticator: authenticator).register(in: &router)
     if options.testingServices { TestService().register(in: &router) }
     ReflectionService(services: serviceNames).register(in: &router)
 

@@ -1,0 +1,291 @@
+// spindle.v1.RunService: authenticate, map the request onto the executor, map the answer
+// back; and the two event streams. Semantics live in the Engine; this file only adapts.
+import FoundationEssentials
+public import Engine
+import Messages
+import ProtoWire
+public import RPC
+
+public struct RunService: Sendable {
+    public static let serviceName = "spindle.v1.RunService"
+    static let maxPageSize = 200
+    static let defaultPageSize = 50
+
+    let executor: Executor
+    let authenticator: Authenticator
+
+    public init(executor: Executor, authenticator: Authenticator) {
+        self.executor = executor
+        self.authenticator = authenticator
+    }
+
+    typealias M = WorkflowMapping
+    typealias R = RunMapping
+
+    public func register(in router: inout Router) {
+        let name = Self.serviceName
+        router.unary(name, "RunWorkflow") { (req: PB.RunWorkflowRequest, ctx) in
+            try await call(ctx) { p in
+                let request = try Executor.StartRequest(tenantID: p.tenant, workflowID: Self.required(req.workflowID, "workflow_id"),
+                                                        version: req.version, inputs: M.object(req.inputs, at: "inputs"))
+                // The run goes on if the caller gives up: it is not the call's child task.
+                let executor = self.executor
+                return R.run(try await Task { () throws(DomainError) -> Engine.Run in try await executor.runToPause(request) }.value)
+            }
+        }
+        router.unary(name, "StartRun") { (req: PB.StartRunRequest, ctx) in
+            try await call(ctx) { p in
+                R.run(try await executor.start(.init(
+                    tenantID: p.tenant, workflowID: try Self.required(req.workflowID, "workflow_id"), version: req.version,
+                    inputs: try M.object(req.inputs, at: "inputs"), origin: RunOrigin(idempotencyKey: req.idempotencyKey))))
+            }
+        }
+        router.unary(name, "RunPartial") { (req: PB.RunPartialRequest, ctx) in
+            try await call(ctx) { p in
+                R.run(try await executor.start(.init(
+                    tenantID: p.tenant, workflowID: try Self.required(req.workflowID, "workflow_id"), version: req.version,
+                    inputs: try M.object(req.inputs, at: "inputs"), origin: RunOrigin(trigger: .partial),
+                    fromStepID: try Self.required(req.fromStepID, "from_step_id"),
+                    stepOutputs: try M.object(req.stepOutputs, at: "step_outputs"))))
+            }
+        }
+        router.unary(name, "ListRuns") { (req: PB.ListRunsRequest, ctx) in
+            try await call(ctx) { p in
+                let filter = Executor.RunFilter(workflowID: req.workflowID, status: try R.runStatus(req.status, at: "status"))
+                let (runs, next) = try list(p, filter: filter, pageSize: req.pageSize, token: req.pageToken, kind: "r")
+                var out = PB.ListRunsResponse()
+                out.runs = runs
+                out.nextPageToken = next
+                return out
+            }
+        }
+        router.unary(name, "ListPausedRuns") { (req: PB.ListPausedRunsRequest, ctx) in
+            try await call(ctx) { p in
+                let filter = Executor.RunFilter(workflowID: req.workflowID, pausedOnly: true)
+                let (runs, next) = try list(p, filter: filter, pageSize: req.pageSize, token: req.pageToken, kind: "p")
+                var out = PB.ListPausedRunsResponse()
+                // Oldest pause first: whoever has waited longest comes first.
+                out.runs = runs.sorted { ($0.pause?.pausedAt.map(M.instant) ?? Instant(nanosSinceEpoch: 0))
+                    < ($1.pause?.pausedAt.map(M.instant) ?? Instant(nanosSinceEpoch: 0)) }
+                out.nextPageToken = next
+                return out
+            }
+        }
+        router.unary(name, "GetRun") { (req: PB.GetRunRequest, ctx) in
+            try await call(ctx) { p in R.run(try executor.get(tenant: p.tenant, runID: try Self.required(req.runID, "run_id"))) }
+        }
+        router.unary(name, "CancelRun") { (req: PB.CancelRunRequest, ctx) in
+            try await call(ctx) { p in
+                R.run(try await executor.cancel(tenant: p.tenant, runID: try Self.required(req.runID, "run_id"),
+                                                reason: req.reason.isEmpty ? "canceled by \(p.subject.isEmpty ? "the caller" : p.subject)" : req.reason))
+            }
+        }
+        router.unary(name, "DeleteRun") { (req: PB.DeleteRunRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.runID, "run_id")
+                var out = PB.DeleteRunResponse()
+                out.eventsRemoved = Int64(try await executor.delete(tenant: p.tenant, runID: id))
+                out.runID = id
+                return out
+            }
+        }
+        router.unary(name, "ResumeRun") { (req: PB.ResumeRunRequest, ctx) in
+            try await call(ctx) { p in
+                R.run(try await executor.resume(tenant: p.tenant, runID: try Self.required(req.runID, "run_id"),
+                                                fromStepID: req.fromStepID))
+            }
+        }
+        router.unary(name, "GetPauseHistory") { (req: PB.GetPauseHistoryRequest, ctx) in
+            try await call(ctx) { p in
+                let run = try executor.get(tenant: p.tenant, runID: try Self.required(req.runID, "run_id"))
+                var out = PB.GetPauseHistoryResponse()
+                out.records = run.pauses.map { R.pause($0, runID: run.id) }
+                return out
+            }
+        }
+        router.unary(name, "ProcessPauseAction") { (req: PB.ProcessPauseActionRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.runID, "run_id")
+                guard let action = Engine.PauseAction(rawValue: req.action.rawValue), action != .unspecified else {
+                    throw WorkflowErrors.invalid("action", "action must be APPROVE, DECLINE or OVERRIDE")
+                }
+                if action == .override && req.output == nil {
+                    throw WorkflowErrors.invalid("output", "OVERRIDE needs the output the step should have")
+                }
+                let output = try req.output.map { v throws(MappingError) in try M.json(v, at: "output") }
+                return R.run(try await executor.decide(
+                    tenant: p.tenant, runID: id, stepID: req.stepID, action: action,
+                    userID: req.userID.isEmpty ? p.subject : req.userID, comment: req.comment,
+                    inputs: try M.object(req.inputs, at: "inputs"), output: output))
+            }
+        }
+        router.unary(name, "StartBatchRun") { (req: PB.StartBatchRunRequest, ctx) in
+            try await call(ctx) { p in
+                let batch = try await executor.startBatch(.init(
+                    tenantID: p.tenant, workflowID: try Self.required(req.workflowID, "workflow_id"),
+                    fileID: try Self.required(req.fileID, "file_id"), columnMapping: req.columnMapping,
+                    miniBatchSize: Int(req.miniBatchSize), version: req.version))
+                return R.batch(batch, rows: try executor.batch(tenant: p.tenant, id: batch.id).rows)
+            }
+        }
+        router.unary(name, "GetBatchRun") { (req: PB.GetBatchRunRequest, ctx) in
+            try await call(ctx) { p in
+                let (batch, rows) = try executor.batch(tenant: p.tenant, id: try Self.required(req.batchID, "batch_id"))
+                return R.batch(batch, rows: rows)
+            }
+        }
+        router.serverStreaming(name, "DownloadFile") { (req: PB.DownloadFileRequest, writer: ResponseWriter<PB.DownloadFileResponse>, ctx) in
+            try await call(ctx) { p in
+                let file = try await executor.file(tenant: p.tenant, fileID: try Self.required(req.fileID, "file_id"))
+                var offset = 0
+                repeat {
+                    var msg = PB.DownloadFileResponse()
+                    let end = min(file.bytes.count, offset + 64 * 1024)
+                    msg.chunk = Array(file.bytes[offset..<end])
+                    if offset == 0 {
+                        msg.size = Int64(file.size)
+                        msg.sha256 = file.sha256
+                    }
+                    try await writer.write(msg)
+                    offset = end
+                } while offset < file.bytes.count
+            }
+        }
+        router.serverStreaming(name, "WatchRun") { (req: PB.WatchRunRequest, writer: ResponseWriter<PB.RunEvent>, ctx) in
+            try await call(ctx) { p in try await watchRun(req, p, writer) }
+        }
+        router.serverStreaming(name, "WatchRuns") { (req: PB.WatchRunsRequest, writer: ResponseWriter<PB.WatchRunsResponse>, ctx) in
+            try await call(ctx) { p in try await watchRuns(req, p, writer) }
+        }
+    }
+
+    func call<R>(_ ctx: ServerContext, _ body: (Principal) async throws -> R) async throws -> R {
+        let principal = try authenticator.authenticate(ctx)
+        do {
+            return try await body(principal)
+        } catch {
+            throw WorkflowErrors.map(error)
+        }
+    }
+
+    static func required(_ value: String, _ field: String) throws(RPCError) -> String {
+        guard !value.isEmpty else { throw WorkflowErrors.invalid(field, "\(field) is required") }
+        return value
+    }
+
+    /// Newest first; the page token is the last run id of the page, tied to the call ("r"
+    /// ListRuns, "p" ListPausedRuns) and the filter, so a token cannot be replayed elsewhere.
+    func list(_ p: Principal, filter: Executor.RunFilter, pageSize: Int32, token: String, kind: String)
+        throws -> ([PB.Run], String) {
+        guard pageSize >= 0, pageSize <= Self.maxPageSize else {
+            throw WorkflowErrors.invalid("page_size", "page_size must be between 0 and \(Self.maxPageSize)")
+        }
+        let size = pageSize == 0 ? Self.defaultPageSize : Int(pageSize)
+        let scope = "\(kind)|\(filter.workflowID)|\(filter.status?.rawValue ?? 0)"
+        var after = ""
+        if !token.isEmpty {
+            guard let text = Base64.decode(token).map({ String(decoding: $0, as: UTF8.self) }),
+                  text.hasPrefix(scope + "|") else {
+                throw WorkflowErrors.invalid("page_token", "page_token is not one this call returned with these filters")
+            }
+            after = String(text.dropFirst(scope.count + 1))
+        }
+        let (runs, more) = executor.list(tenant: p.tenant, filter: filter, pageSize: size, afterID: after)
+        let next = more && !runs.isEmpty ? Base64.encode(Array((scope + "|" + runs.last!.id).utf8)) : ""
+        return (runs.map(R.run), next)
+    }
+
+    // MARK: - Streams
+
+    /// Replays the run's durable events after `after_seq`, then follows it live; ends after
+    /// the terminal event. Nothing is buffered here: the writer's flow control paces the
+    /// loop, and the run never waits for a watcher.
+    func watchRun(_ req: PB.WatchRunRequest, _ p: Principal, _ writer: ResponseWriter<PB.RunEvent>) async throws {
+        let cell = try executor.cell(tenant: p.tenant, runID: try Self.required(req.runID, "run_id"))
+        var seq = req.afterSeq
+        while !Task.isCancelled {
+            let batch = await cell.next(after: seq)
+            for e in batch.events {
+                try await writer.write(R.event(e))
+                seq = e.seq
+            }
+            if batch.ended { return }
+        }
+        throw CancellationError()
+    }
+
+    static func token(lsn: UInt64) -> String { Base64.encode(Array("w:\(lsn)".utf8)) }
+    /// Snapshot messages carry this: a reconnect mid-snapshot starts a fresh snapshot.
+    static let snapshotToken = Base64.encode(Array("s".utf8))
+
+    /// The LSN to go on from; nil for "start with a snapshot".
+    static func lsn(fromToken token: String) throws(RPCError) -> UInt64? {
+        if token.isEmpty { return nil }
+        guard let text = Base64.decode(token).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw WorkflowErrors.invalid("resume_token", "resume_token is not one this server gave out")
+        }
+        if text == "s" { return nil }
+        guard text.hasPrefix("w:"), let lsn = UInt64(text.dropFirst(2)) else {
+            throw WorkflowErrors.invalid("resume_token", "resume_token is not one this server gave out")
+        }
+        return lsn
+    }
+
+    /// Events of the tenant's runs matching the filter, in log order, each with the token to
+    /// resume after it. Starts with a snapshot of the matching unfinished runs when there is
+    /// no token, or it is too old for the event ring (also when a slow watcher falls off the
+    /// ring): then live events go on from where the snapshot was taken, minus any the
+    /// snapshot already reflects.
+    func watchRuns(_ req: PB.WatchRunsRequest, _ p: Principal, _ writer: ResponseWriter<PB.WatchRunsResponse>) async throws {
+        let status = try R.runStatus(req.status, at: "status")
+        let workflowID = req.workflowID
+        var position = try Self.lsn(fromToken: req.resumeToken)
+        let hub = executor.hub
+        /// Runs sent in a snapshot, with the last sequence number the snapshot reflected.
+        var seen: [String: UInt64] = [:]
+        func matches(_ e: Engine.RunEvent) -> Bool {
+            e.tenantID == p.tenant && (workflowID.isEmpty || e.workflowID == workflowID)
+                && (status == nil || e.runStatus == status)
+        }
+        while !Task.isCancelled {
+            guard let from = position, hub.canResume(from: from) else {
+                // Snapshot: taken after noting the hub's position, so nothing between is lost.
+                let at = hub.lastLSN
+                seen.removeAll()
+                let runs = executor.activeRuns(tenant: p.tenant, filter: .init(workflowID: workflowID, status: status))
+                for run in runs {
+                    var msg = PB.WatchRunsResponse()
+                    msg.item = .run(R.run(run))
+                    msg.resumeToken = Self.snapshotToken
+                    try await writer.write(msg)
+                    seen[run.id] = run.lastSeq
+                }
+                var end = PB.WatchRunsResponse()
+                end.item = .snapshotEnd(true)
+                end.resumeToken = Self.token(lsn: at)
+                try await writer.write(end)
+                position = at
+                continue
+            }
+            switch await hub.next(after: from) {
+            case .tooOld:
+                position = nil
+            case .events(let entries):
+                for entry in entries {
+                    position = entry.lsn
+                    let e = entry.event
+                    guard matches(e) else { continue }
+                    if let reflected = seen[e.runID] {
+                        if e.seq <= reflected { continue }
+                        if e.isTerminal { seen[e.runID] = nil }
+                    }
+                    var msg = PB.WatchRunsResponse()
+                    msg.item = .event(R.event(e))
+                    msg.resumeToken = Self.token(lsn: entry.lsn)
+                    try await writer.write(msg)
+                }
+            }
+        }
+        throw CancellationError()
+    }
+}

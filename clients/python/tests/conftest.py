@@ -46,6 +46,13 @@ def start_spindle(*args):
     return Spindle(["--testing-services", *args])
 
 
+def mint(server, tenant):
+    """A development JWT for TENANT from `spindle token`, signed with SERVER's secret."""
+    out = subprocess.run([server.binary, "token", "--tenant", tenant, "--data-dir", server.data_dir],
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
 def stop_and_check(server):
     rc = server.stop()
     assert rc == 0, f"spindle exit status after SIGTERM: {rc}; last output:\n" + "\n".join(server.lines[-20:])

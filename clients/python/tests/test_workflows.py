@@ -18,7 +18,7 @@ import grpc
 import pytest
 from google.protobuf import field_mask_pb2, struct_pb2, duration_pb2, wrappers_pb2
 
-from conftest import start_spindle, stop_and_check
+from conftest import mint, start_spindle, stop_and_check
 from spindle_proc import Spindle
 from spindle_client.google.rpc import error_details_pb2, status_pb2
 from spindle_client.spindle.v1 import workflow_pb2 as wf
@@ -27,12 +27,6 @@ from spindle_client.spindle.v1 import workflow_service_pb2_grpc as wsg
 
 pytestmark = pytest.mark.spindle_only
 C = grpc.StatusCode
-
-
-def mint(server, tenant):
-    out = subprocess.run([server.binary, "token", "--tenant", tenant, "--data-dir", server.data_dir],
-                         check=True, capture_output=True, text=True)
-    return out.stdout.strip().splitlines()[-1]
 
 
 class Client:

@@ -127,14 +127,7 @@ import Testing
         let task = Task { try await Subprocess("sh", arguments: ["-c", script]).run() }
         let pids = try await pids(in: pidFile, count: 3)
         #expect(pids.allSatisfy { !processGone($0) })
-        let canceledAt = ContinuousClock.now
-        task.cancel()
-        let result = await task.result
-        #expect(ContinuousClock.now - canceledAt < .seconds(1))
-        guard case .failure(let error) = result, error as? SubprocessError == .canceled else {
-            Issue.record("expected .canceled, got \(result)")
-            return
-        }
+        await cancelPromptly(task, expecting: SubprocessError.canceled)
         for pid in pids { #expect(await eventually { processGone(pid) }, "pid \(pid) survived") }
     }
 

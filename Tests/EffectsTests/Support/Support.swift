@@ -45,6 +45,20 @@ func eventually(within seconds: Double = 5, _ condition: () -> Bool) async -> Bo
     return condition()
 }
 
+/// Cancels `task` and checks that it ends promptly (well within a second; the bound is loose
+/// on purpose, this machine is shared) with `expected`.
+func cancelPromptly<T: Sendable, E: Error & Equatable>(_ task: Task<T, any Error>, expecting expected: E,
+                                                       sourceLocation: SourceLocation = #_sourceLocation) async {
+    let canceledAt = ContinuousClock.now
+    task.cancel()
+    let result = await task.result
+    #expect(ContinuousClock.now - canceledAt < .seconds(1), sourceLocation: sourceLocation)
+    guard case .failure(let error) = result, error as? E == expected else {
+        Issue.record("expected \(expected), got \(result)", sourceLocation: sourceLocation)
+        return
+    }
+}
+
 // MARK: Processes and descriptors
 
 /// True when `pid` no longer runs: gone, or a zombie waiting for a reaper that is not us

@@ -8,6 +8,10 @@
 /// `Configuration.extraCAFile`, its name or IP address checked), writes the request and reads
 /// the whole response, all within the request's timeout. Cancelling the calling task aborts
 /// the connection at once and throws `.canceled`.
+///
+/// Not done: redirects (a 3xx is a response like any other), proxies, compression (no
+/// Accept-Encoding is sent), connection reuse. A name lookup that is abandoned (cancel,
+/// timeout) finishes on its helper thread and is dropped: getaddrinfo cannot be stopped.
 public final class HTTPClient: Sendable {
     public struct Configuration: Sendable {
         /// PEM file of CAs trusted besides the system's (a private CA; tests).
@@ -28,12 +32,11 @@ public final class HTTPClient: Sendable {
     }
 
     public let configuration: Configuration
-    /// Built once; a broken CA setup fails https requests only, with the reason.
-    private let tls: Result<TLSClientContext, HTTPClientError>
+    private let tls: TLSContextCache
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        tls = Result { () throws(HTTPClientError) in try TLSClientContext(extraCAFile: configuration.extraCAFile) }
+        tls = TLSContextCache(extraCAFile: configuration.extraCAFile)
     }
 
     public func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
@@ -41,7 +44,7 @@ public final class HTTPClient: Sendable {
         let exchange = Exchange(
             url: url, head: try RequestHead.encode(request, url: url, userAgent: configuration.userAgent),
             limits: .init(headerBytes: configuration.maxHeaderBytes, bodyBytes: configuration.maxResponseBytes),
-            isHeadRequest: request.method == "HEAD", tls: url.secure ? try tls.get() : nil)
+            isHeadRequest: request.method == "HEAD", tls: url.secure ? tls : nil)
         guard !Task.isCancelled else { throw .canceled }
         let deadline = ContinuousClock.now + request.timeout
         let result: Result<HTTPResponse, HTTPClientError>
@@ -67,13 +70,14 @@ private struct Exchange: Sendable {
     let head: [UInt8]
     let limits: ResponseParser.Limits
     let isHeadRequest: Bool
-    let tls: TLSClientContext?
+    let tls: TLSContextCache?
 
     func perform(_ interrupts: Interrupts) throws(HTTPClientError) -> HTTPResponse {
+        let context = try tls?.context()
         let addresses = try Resolver.resolve(host: url.host, port: url.port, numeric: url.isIPLiteral,
                                              interrupts: interrupts)
         let tcp = try TCPStream.connect(to: addresses, interrupts)
-        let stream: any ByteStream = if let tls { try TLSStream(tls, over: tcp, url: url, interrupts) } else { tcp }
+        let stream: any ByteStream = if let context { try TLSStream(context, over: tcp, url: url, interrupts) } else { tcp }
         try stream.writeAll(head, interrupts)
 
         var parser = ResponseParser(limits: limits, isHeadRequest: isHeadRequest)

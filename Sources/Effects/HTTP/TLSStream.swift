@@ -4,6 +4,7 @@
 // and drained into the error after it.
 import COpenSSL
 import Glibc
+import Synchronization
 
 /// An `SSL_CTX` for clients: peer verification against the system's CAs (and an extra CA
 /// file when given). Immutable once built, so shared by every request's thread.
@@ -32,6 +33,27 @@ final class TLSClientContext: @unchecked Sendable {
     }
 
     deinit { SSL_CTX_free(context) }
+}
+
+/// The client context, built on the first https request (on that request's thread: loading
+/// the system CA bundle reads and parses files) and kept. A broken CA setup fails https
+/// requests only, each with the reason.
+final class TLSContextCache: Sendable {
+    let extraCAFile: String?
+    private let built = Mutex<Result<TLSClientContext, HTTPClientError>?>(nil)
+
+    init(extraCAFile: String?) {
+        self.extraCAFile = extraCAFile
+    }
+
+    func context() throws(HTTPClientError) -> TLSClientContext {
+        try built.withLock { built in
+            if let built { return built }
+            let made = Result { () throws(HTTPClientError) in try TLSClientContext(extraCAFile: extraCAFile) }
+            built = made
+            return made
+        }.get()
+    }
 }
 
 /// Drains this thread's OpenSSL error queue into one line (at most a few entries).

@@ -115,7 +115,7 @@ enum DedicatedThread {
             sigemptyset(&blocked)
             sigaddset(&blocked, SIGPIPE)
             pthread_sigmask(SIG_BLOCK, &blocked, nil)
-            _ = spindle_set_thread_name(String(start.name.utf8.prefix(15))!)
+            _ = spindle_set_thread_name(String(decoding: start.name.utf8.prefix(15), as: UTF8.self))
             start.body()
             return nil
         }, box)

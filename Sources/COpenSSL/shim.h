@@ -27,4 +27,16 @@ static inline void spindle_SSL_CTX_set_server_options(SSL_CTX *ctx) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION
                              | SSL_OP_CIPHER_SERVER_PREFERENCE);
 }
+// Client side (the Effects module's HTTPS client).
+// SSL_set_tlsext_host_name is an SSL_ctrl macro: sends SNI.
+static inline int spindle_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+// SSL_OP_* are SSL_OP_BIT(n) macros: the client options (no TLS compression, no
+// renegotiation, and a peer's close without close_notify read as end of stream, which
+// read-until-close HTTP bodies need and HTTP framing makes safe for the others).
+static inline void spindle_SSL_CTX_set_client_options(SSL_CTX *ctx) {
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION
+                             | SSL_OP_IGNORE_UNEXPECTED_EOF);
+}
 #endif

@@ -26,6 +26,7 @@ func local(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int
         #expect(Civil.isLeap(2000) && Civil.isLeap(2024) && !Civil.isLeap(2100) && !Civil.isLeap(2026))
         #expect(LocalDateTime(localSeconds: -1) == LocalDateTime(year: 1969, month: 12, day: 31, hour: 23, minute: 59, second: 59))
         #expect(Instant(nanosSinceEpoch: -1).epochSeconds == -1)
+        #expect(local(2026, 3, 8, 2, 30).description == "2026-03-08T02:30:00")
         #expect(Instant(epochSeconds: Int(Int64.max / 1_000_000_000) + 1) == nil)
     }
 

@@ -292,3 +292,71 @@ extension CronTests {
         }
     }
 }
+
+extension CronTests {
+    @Suite struct CatchUp {
+        static let hourly = try! CronExpression(parsing: "0 * * * *")
+
+        func plan(_ policy: CatchUpPolicy, last: Instant, now: Instant, _ expression: CronExpression = hourly,
+                  in zone: ZoneInfo = .utc) -> CatchUpPlan {
+            CatchUpPlan(expression: expression, zone: zone, lastFire: last, now: now, policy: policy)
+        }
+
+        @Test func threeMissedHours() {
+            let last = utc(2026, 5, 1, 10), now = utc(2026, 5, 1, 13, 30)
+            #expect(plan(.skip, last: last, now: now) == CatchUpPlan(runNow: [], nextFire: utc(2026, 5, 1, 14)))
+            #expect(plan(.latest, last: last, now: now) == CatchUpPlan(runNow: [utc(2026, 5, 1, 13)], nextFire: utc(2026, 5, 1, 14)))
+            #expect(plan(.all, last: last, now: now)
+                == CatchUpPlan(runNow: [utc(2026, 5, 1, 11), utc(2026, 5, 1, 12), utc(2026, 5, 1, 13)], nextFire: utc(2026, 5, 1, 14)))
+        }
+
+        @Test func aFireTimeEqualToNowIsDueNow() {
+            let p = plan(.all, last: utc(2026, 5, 1, 10), now: utc(2026, 5, 1, 12))
+            #expect(p == CatchUpPlan(runNow: [utc(2026, 5, 1, 11), utc(2026, 5, 1, 12)], nextFire: utc(2026, 5, 1, 13)))
+        }
+
+        @Test func nothingMissed() {
+            for policy in CatchUpPolicy.allCases {
+                #expect(plan(policy, last: utc(2026, 5, 1, 10), now: utc(2026, 5, 1, 10, 59)) == CatchUpPlan(runNow: [], nextFire: utc(2026, 5, 1, 11)))
+            }
+        }
+
+        @Test func allIsCappedAtTheLatestHundred() throws {
+            let everyMinute = try cron("* * * * *")
+            let now = utc(2026, 5, 2)
+            let p = plan(.all, last: utc(2026, 5, 1), now: now, everyMinute)
+            #expect(p.runNow.count == CatchUpPolicy.maxRuns)
+            #expect(p.runNow.first == utc(2026, 5, 1, 22, 21) && p.runNow.last == now)
+            #expect(p.runNow == p.runNow.sorted())
+            #expect(p.nextFire == utc(2026, 5, 2, 0, 1))
+        }
+
+        @Test func longDowntimeFindsTheLatestWithoutWalkingEveryYear() throws {
+            let newYear = try cron("@yearly")
+            #expect(plan(.latest, last: utc(2020, 1, 1), now: utc(2026, 3, 1), newYear)
+                == CatchUpPlan(runNow: [utc(2026, 1, 1)], nextFire: utc(2027, 1, 1)))
+            #expect(plan(.all, last: utc(2020, 1, 1), now: utc(2026, 3, 1), newYear).runNow
+                == [utc(2021, 1, 1), utc(2022, 1, 1), utc(2023, 1, 1), utc(2024, 1, 1), utc(2025, 1, 1), utc(2026, 1, 1)])
+        }
+
+        @Test func aClockThatWentBackNeverRefiresTheLastRun() {
+            let p = plan(.all, last: utc(2026, 5, 1, 12), now: utc(2026, 5, 1, 11, 30))
+            #expect(p == CatchUpPlan(runNow: [], nextFire: utc(2026, 5, 1, 13)))
+        }
+
+        @Test func anExpressionThatNeverFires() throws {
+            #expect(plan(.all, last: utc(2026, 1, 1), now: utc(2026, 6, 1), try cron("0 0 30 2 *")) == CatchUpPlan(runNow: [], nextFire: nil))
+        }
+
+        @Test func acrossSpringForwardInNewYork() throws {
+            let p = plan(.all, last: utc(2026, 3, 7, 7, 30), now: utc(2026, 3, 9, 12), try cron("30 2 * * *"), in: try zone("America/New_York"))
+            #expect(p == CatchUpPlan(runNow: [utc(2026, 3, 8, 7), utc(2026, 3, 9, 6, 30)], nextFire: utc(2026, 3, 10, 6, 30)))
+        }
+
+        @Test func policyNames() {
+            #expect(CatchUpPolicy.allCases.map(\.name) == ["SKIP", "LATEST", "ALL"])
+            #expect(CatchUpPolicy.allCases.allSatisfy { CatchUpPolicy(name: $0.name) == $0 })
+            #expect(CatchUpPolicy(name: "skip") == nil && CatchUpPolicy(name: "") == nil)
+        }
+    }
+}

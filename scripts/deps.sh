@@ -14,6 +14,7 @@
 #              xz-utils (unpacking Debian source tarballs)
 #   go client  golang-google-genproto-dev (clients/go: stubs and spindle-demo, built offline)
 #   bench      nghttp2-server (nghttpd, the ceiling run) gcc
+#   zones      tzdata (/usr/share/zoneinfo: schedules' IANA time zones, and their tests)
 set -euo pipefail
 PKGS=(
   libnghttp2-dev libssl-dev zlib1g-dev pkg-config
@@ -22,6 +23,7 @@ PKGS=(
   golang-go golang-google-grpc-dev golang-google-genproto-dev protoc-gen-go-1-3 protoc-gen-go-grpc g++ make
   libgrpc++-dev protobuf-compiler-grpc libabsl-dev libre2-dev libc-ares-dev xz-utils
   nghttp2-server gcc
+  tzdata
 )
 missing=()
 for p in "${PKGS[@]}"; do

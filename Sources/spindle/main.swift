@@ -6,6 +6,7 @@ import Glibc
 import Dispatch
 import FoundationEssentials
 import HTTP2
+import Effects
 import Engine
 import RPC
 import Services
@@ -42,10 +43,13 @@ func serve(_ options: ServeOptions) async -> Int32 {
         return 1
     }
 
-    let executor = Executor(workflows: store, runners: StepRunners.make(options),
-                            limits: Executor.Limits(global: options.maxRunningRuns, perWorkflow: options.maxRunsPerWorkflow))
+    let httpClient = HTTPClient()
+    let executor = Executor(workflows: store, runners: StepRunners.make(options, client: httpClient),
+                            limits: Executor.Limits(global: options.maxRunningRuns, perWorkflow: options.maxRunsPerWorkflow),
+                            onRunEnded: StepRunners.webhook(store: store, client: httpClient))
     let recoveryStarted = ContinuousClock.now
     await executor.recover()
+    executor.startScheduler()
     let recovered = executor.counts
     let took = (ContinuousClock.now - recoveryStarted).components
     Log.event("info", "runs_recovered", ["runs": String(recovered.runs), "unfinished": String(recovered.unfinished),

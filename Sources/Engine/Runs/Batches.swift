@@ -302,7 +302,7 @@ extension Executor {
             b.object["row"] = .number(Double(i))
             if let id = runIDs[i], let run = tables.withLock({ $0.cells[id] })?.run {
                 b.set("run_id", id)
-                b.set("status", RunActor.statusName(run.status))
+                b.set("status", run.status.name)
                 b.set("outputs", present: .object(run.outputs))
                 b.set("error", present: run.error?.json)
             } else {

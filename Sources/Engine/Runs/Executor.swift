@@ -22,7 +22,10 @@ public final class Executor: Sendable {
     public let hub: EventHub
     let runners: [String: any StepRunner]
     let sleeper: Sleeper
+    /// Told of every run that ends (once its last event is durable): the workflow webhook.
+    let onRunEnded: (@Sendable (Run) async -> Void)?
     let workflows: WorkflowStore
+    let schedules = ScheduleTable()
     let environment: Environment
     let tables: Mutex<Tables>
 
@@ -60,8 +63,10 @@ public final class Executor: Sendable {
     }
 
     public init(workflows: WorkflowStore, runners: [String: any StepRunner] = [:], limits: Limits = Limits(),
-                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144) {
+                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144,
+                onRunEnded: (@Sendable (Run) async -> Void)? = nil) {
         self.workflows = workflows
+        self.onRunEnded = onRunEnded
         self.environment = workflows.environment
         self.runners = runners
         self.limits = limits
@@ -100,6 +105,11 @@ public final class Executor: Sendable {
 
     // MARK: - Recovery
 
+    /// Starts firing schedules (after `recover`). The task lives as long as the process.
+    public func startScheduler() {
+        Task { await runScheduler() }
+    }
+
     /// Rebuilds every run from the events recovery found, then sets the unfinished ones
     /// going again: queued runs keep their order, running ones pick up where they were.
     public func recover() async {
@@ -136,6 +146,7 @@ public final class Executor: Sendable {
             toResume.append(actor)
         }
         await recoverBatches()
+        recoverSchedules()
         for actor in toResume {
             let status = await actor.status
             if status == .queued {
@@ -378,6 +389,13 @@ public final class Executor: Sendable {
 
     func runEnded(_ actor: RunActor, run: Run) {
         release(actor)
+        if let hook = onRunEnded {
+            let cell = actor.cell
+            Task {
+                await cell.waitDurable(run.lastSeq)
+                await hook(run)
+            }
+        }
         tables.withLock { t in
             t.actors[run.id] = nil
             t.queue.removeAll { $0 === actor }
@@ -466,7 +484,7 @@ public final class Executor: Sendable {
         guard let actor = try actor(tenant: tenant, runID: runID) else {
             let run = c.run
             if run.status == .canceled { return run }
-            throw .failedPrecondition("run \(runID) is \(RunActor.statusName(run.status)): only unfinished runs can be canceled")
+            throw .failedPrecondition("run \(runID) is \(run.status.name): only unfinished runs can be canceled")
         }
         let run = await actor.cancel(reason: reason)
         await c.waitDurable(run.lastSeq)
@@ -480,7 +498,7 @@ public final class Executor: Sendable {
             // A FAILED run has no actor left: make one from its state.
             let run = c.run
             guard run.status == .failed else {
-                throw .failedPrecondition("run \(runID) is \(RunActor.statusName(run.status)): only FAILED and PAUSED runs can be resumed")
+                throw .failedPrecondition("run \(runID) is \(run.status.name): only FAILED and PAUSED runs can be resumed")
             }
             let definition = try await definition(tenant: tenant, workflowID: run.workflowID, version: run.workflowVersion)
             let fresh = RunActor(cell: c, run: run, definition: definition, executor: self)
@@ -499,7 +517,7 @@ public final class Executor: Sendable {
                        comment: String, inputs: [String: JSONValue], output: JSONValue?) async throws(DomainError) -> Run {
         let c = try cell(tenant: tenant, runID: runID)
         guard let actor = try actor(tenant: tenant, runID: runID) else {
-            throw .failedPrecondition("run \(runID) is \(RunActor.statusName(c.run.status)): it has no paused step")
+            throw .failedPrecondition("run \(runID) is \(c.run.status.name): it has no paused step")
         }
         let run = try await actor.decide(stepID: stepID, action: action, userID: userID, comment: comment,
                                          inputs: inputs, output: output)
@@ -512,7 +530,7 @@ public final class Executor: Sendable {
         let c = try cell(tenant: tenant, runID: runID)
         let run = c.run
         guard run.status.isTerminal else {
-            throw DomainError.failedPrecondition("run \(runID) is \(RunActor.statusName(run.status)): cancel it before deleting it")
+            throw DomainError.failedPrecondition("run \(runID) is \(run.status.name): cancel it before deleting it")
         }
         let payload = Array(runID.utf8)
         _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.runDeleted, payload: payload)])
@@ -540,7 +558,7 @@ public final class Executor: Sendable {
                                   payload: BatchRecord.finished(id: b.batch.id, outputFileID: b.batch.outputFileID, at: at).json.canonicalBytes()))
             }
         }
-        return out
+        return out + snapshotScheduleRecords()
     }
 }
 

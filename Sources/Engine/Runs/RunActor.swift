@@ -304,7 +304,7 @@ actor RunActor {
                 throw .failedPrecondition("run \(run.id) is paused at an approval step: decide it with ProcessPauseAction, or resume from a step")
             }
         default:
-            throw .failedPrecondition("run \(run.id) is \(Self.statusName(run.status)): only FAILED and PAUSED runs can be resumed")
+            throw .failedPrecondition("run \(run.id) is \(run.status.name): only FAILED and PAUSED runs can be resumed")
         }
         var reset: [String] = []
         if !fromStep.isEmpty {
@@ -381,18 +381,6 @@ actor RunActor {
         }
         advance()
         return run
-    }
-
-    static func statusName(_ s: RunStatus) -> String {
-        switch s {
-        case .unspecified: "UNSPECIFIED"
-        case .queued: "QUEUED"
-        case .running: "RUNNING"
-        case .paused: "PAUSED"
-        case .completed: "COMPLETED"
-        case .failed: "FAILED"
-        case .canceled: "CANCELED"
-        }
     }
 }
 

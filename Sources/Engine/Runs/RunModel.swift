@@ -6,6 +6,19 @@ public enum RunStatus: Int32, Sendable, Hashable, CaseIterable {
 
     /// COMPLETED, FAILED and CANCELED: the run's stream ends. (FAILED can still be resumed.)
     public var isTerminal: Bool { self == .completed || self == .failed || self == .canceled }
+
+    /// "QUEUED", "RUNNING", ... (the proto name without its prefix).
+    public var name: String {
+        switch self {
+        case .unspecified: "UNSPECIFIED"
+        case .queued: "QUEUED"
+        case .running: "RUNNING"
+        case .paused: "PAUSED"
+        case .completed: "COMPLETED"
+        case .failed: "FAILED"
+        case .canceled: "CANCELED"
+        }
+    }
 }
 
 public enum StepStatus: Int32, Sendable, Hashable, CaseIterable {

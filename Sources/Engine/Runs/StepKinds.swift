@@ -115,7 +115,7 @@ enum StepKinds {
         case .completed: return .object(ended.outputs)
         default:
             throw StepFailure(StepFailure.childFailed,
-                              "child run \(id) \(RunActor.statusName(ended.status).lowercased()): \(ended.error?.message ?? "")")
+                              "child run \(id) \(ended.status.name.lowercased()): \(ended.error?.message ?? "")")
         }
     }
 

@@ -21,6 +21,8 @@ public actor WorkflowStore {
         public static let runDeleted: UInt8 = 3
         /// A batch created or finished (`BatchRecord`).
         public static let batch: UInt8 = 4
+        /// A schedule created, paused, deleted or fired (`ScheduleRecord`).
+        public static let schedule: UInt8 = 5
     }
 
     /// What recovery found for the executor: run events (from the snapshot, then the log;
@@ -30,6 +32,7 @@ public actor WorkflowStore {
         public var events: [RunEvent] = []
         public var deleted: Set<String> = []
         var batches: [BatchRecord] = []
+        var schedules: [ScheduleRecord] = []
 
         /// Takes one run record (from the snapshot or the log).
         mutating func take(_ record: Record) throws(DecodeError) {
@@ -37,6 +40,7 @@ public actor WorkflowStore {
             case RecordType.runEvent: events.append(try RunEvent(bytes: record.payload))
             case RecordType.runDeleted: deleted.insert(String(decoding: record.payload, as: UTF8.self))
             case RecordType.batch: batches.append(try BatchRecord(bytes: record.payload))
+            case RecordType.schedule: schedules.append(try ScheduleRecord(bytes: record.payload))
             default: break
             }
         }

@@ -157,6 +157,35 @@ enum RunMapping {
         return out
     }
 
+    static func schedule(_ s: Engine.Schedule) -> PB.Schedule {
+        var out = PB.Schedule()
+        out.id = s.id
+        out.workflowID = s.workflowID
+        out.cron = s.cron
+        out.timeZone = s.timeZone
+        out.inputs = M.optionalStruct(s.inputs)
+        out.paused = s.paused
+        switch s.catchUp {
+        case .skip: out.catchUp = .skip
+        case .latest: out.catchUp = .latest
+        case .all: out.catchUp = .all
+        }
+        out.nextRunAt = ts(s.nextRunAt)
+        out.lastRunAt = ts(s.lastFireAt)
+        out.lastRunID = s.lastRunID
+        out.createdAt = M.timestamp(s.createdAt)
+        return out
+    }
+
+    static func catchUp(_ p: PB.CatchUpPolicy, at field: String) throws(MappingError) -> Engine.CatchUpPolicy {
+        switch p.rawValue {
+        case 0, 2: return .latest
+        case 1: return .skip
+        case 3: return .all
+        default: throw MappingError(field: field, message: "unknown catch-up policy \(p.rawValue)")
+        }
+    }
+
     static func runStatus(_ s: PB.RunStatus, at field: String) throws(MappingError) -> Engine.RunStatus? {
         guard s.rawValue != 0 else { return nil }
         guard let v = Engine.RunStatus(rawValue: s.rawValue) else {

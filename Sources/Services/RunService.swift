@@ -151,6 +151,36 @@ public struct RunService: Sendable {
                 } while offset < file.bytes.count
             }
         }
+        router.unary(name, "CreateSchedule") { (req: PB.CreateScheduleRequest, ctx) in
+            try await call(ctx) { p in
+                R.schedule(try await executor.createSchedule(.init(
+                    tenantID: p.tenant, workflowID: try Self.required(req.workflowID, "workflow_id"),
+                    cron: try Self.required(req.cron, "cron"), timeZone: req.timeZone,
+                    inputs: try M.object(req.inputs, at: "inputs"), catchUp: try R.catchUp(req.catchUp, at: "catch_up"))))
+            }
+        }
+        router.unary(name, "ListSchedules") { (req: PB.ListSchedulesRequest, ctx) in
+            try await call(ctx) { p in
+                var out = PB.ListSchedulesResponse()
+                out.schedules = executor.listSchedules(tenant: p.tenant, workflowID: req.workflowID).map(R.schedule)
+                return out
+            }
+        }
+        router.unary(name, "PauseSchedule") { (req: PB.PauseScheduleRequest, ctx) in
+            try await call(ctx) { p in
+                R.schedule(try await executor.pauseSchedule(tenant: p.tenant, id: try Self.required(req.scheduleID, "schedule_id"),
+                                                            paused: req.paused))
+            }
+        }
+        router.unary(name, "DeleteSchedule") { (req: PB.DeleteScheduleRequest, ctx) in
+            try await call(ctx) { p in
+                let id = try Self.required(req.scheduleID, "schedule_id")
+                try await executor.deleteSchedule(tenant: p.tenant, id: id)
+                var out = PB.DeleteScheduleResponse()
+                out.scheduleID = id
+                return out
+            }
+        }
         router.serverStreaming(name, "WatchRun") { (req: PB.WatchRunRequest, writer: ResponseWriter<PB.RunEvent>, ctx) in
             try await call(ctx) { p in try await watchRun(req, p, writer) }
         }

@@ -410,4 +410,53 @@ func runStep(_ id: String, _ type: String, _ config: [String: JSONValue] = [:], 
         let run = try await h.finished(started.id)
         #expect(run.outputs == ["b": "given"] && runner.count == 0)
     }
+
+    @Test func schedulesFireOnTheClockInTheirZoneAndCatchUpAfterARestart() async throws {
+        // 2026-03-28 23:30 UTC: Paris moves to summer time at 01:00 UTC on the 29th.
+        let clock = ManualClock(start: Instant(millisSinceEpoch: 1_774_740_600_000))
+        let h = try await RunHarness.make(clock: clock)
+        h.executor.startScheduler()
+        let wf = try await h.workflow([runStep("a", "transform", ["expression": "inputs.who"])],
+                                      inputs: [InputDeclaration(name: "who", type: .string)])
+        await #expect(throws: DomainError.self) {
+            _ = try await h.executor.createSchedule(.init(tenantID: "t", workflowID: wf, cron: "61 * * * *"))
+        }
+        await #expect(throws: DomainError.self) {
+            _ = try await h.executor.createSchedule(.init(tenantID: "t", workflowID: wf, cron: "0 * * * *", timeZone: "Mars/Olympus"))
+        }
+        // Every day at 03:00 Paris time, which on the 29th is 01:00 UTC (CEST, +2).
+        let s = try await h.executor.createSchedule(.init(tenantID: "t", workflowID: wf, cron: "0 3 * * *",
+                                                          timeZone: "Europe/Paris", inputs: ["who": "cron"], catchUp: .all))
+        #expect(s.nextRunAt == Instant(millisSinceEpoch: 1_774_746_000_000))
+        try await h.fireNextTimer()
+        let fired = try await until { h.executor.list(tenant: "t", filter: .init(workflowID: wf), pageSize: 10, afterID: "").runs.count == 1 }
+        #expect(fired)
+        let run = h.executor.list(tenant: "t", filter: .init(workflowID: wf), pageSize: 10, afterID: "").runs[0]
+        #expect(run.origin.trigger == .schedule && run.origin.scheduleID == s.id)
+        #expect(try await h.finished(run.id).outputs["a"] == "cron")
+
+        // Down for three days: with ALL, one run per missed 03:00 on restart.
+        let h2 = try await h.reopen()
+        clock.advance(byMillis: 3 * 86_400_000 + 3_600_000)
+        h2.executor.startScheduler()
+        let caughtUp = try await until { h2.executor.list(tenant: "t", filter: .init(workflowID: wf), pageSize: 10, afterID: "").runs.count == 4 }
+        #expect(caughtUp)
+        // Paused: nothing fires; listed with paused = true and no next time.
+        let paused = try await h2.executor.pauseSchedule(tenant: "t", id: s.id, paused: true)
+        #expect(paused.paused && paused.nextRunAt == nil)
+        clock.advance(byMillis: 2 * 86_400_000)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(h2.executor.list(tenant: "t", filter: .init(workflowID: wf), pageSize: 10, afterID: "").runs.count == 4)
+        try await h2.executor.deleteSchedule(tenant: "t", id: s.id)
+        #expect(h2.executor.listSchedules(tenant: "t", workflowID: "").isEmpty)
+    }
+
+    /// Polls `condition` for up to 10 s of real time.
+    func until(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<5000 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        return condition()
+    }
 }

@@ -53,6 +53,20 @@ def mint(server, tenant):
     return out.stdout.strip().splitlines()[-1]
 
 
+class Api:
+    """The Spindle service stubs on one channel, sending one tenant's token on every call:
+    api.GetRun(req) calls whichever service has the method."""
+
+    def __init__(self, channel, token):
+        from spindle_client.spindle.v1 import run_service_pb2_grpc, workflow_service_pb2_grpc
+        self.stubs = [run_service_pb2_grpc.RunServiceStub(channel), workflow_service_pb2_grpc.WorkflowServiceStub(channel)]
+        self.md = [("authorization", f"Bearer {token}")] if token is not None else []
+
+    def __getattr__(self, rpc):
+        method = next(getattr(s, rpc) for s in self.stubs if hasattr(s, rpc))
+        return lambda req, timeout=30, **kw: method(req, metadata=self.md, timeout=timeout, **kw)
+
+
 def stop_and_check(server):
     rc = server.stop()
     assert rc == 0, f"spindle exit status after SIGTERM: {rc}; last output:\n" + "\n".join(server.lines[-20:])

@@ -14,34 +14,18 @@ import grpc
 import pytest
 from google.protobuf import struct_pb2, duration_pb2
 
-from conftest import mint, start_spindle, stop_and_check
+from conftest import Api, mint, start_spindle, stop_and_check
 from spindle_client.google.rpc import error_details_pb2, status_pb2
 from spindle_client.spindle.v1 import run_pb2 as rpb
 from spindle_client.spindle.v1 import run_service_pb2 as rs
-from spindle_client.spindle.v1 import run_service_pb2_grpc as rsg
 from spindle_client.spindle.v1 import workflow_pb2 as wf
 from spindle_client.spindle.v1 import workflow_service_pb2 as ws
-from spindle_client.spindle.v1 import workflow_service_pb2_grpc as wsg
 
 pytestmark = pytest.mark.spindle_only
 C = grpc.StatusCode
 RS = rpb.RunStatus
 SS = rpb.StepStatus
 ET = rpb.RunEventType
-
-
-class Client:
-    """Both services' stubs, sending one tenant's token on every call."""
-
-    def __init__(self, channel, token):
-        self.wf = wsg.WorkflowServiceStub(channel)
-        self.runs = rsg.RunServiceStub(channel)
-        self.md = [("authorization", f"Bearer {token}")]
-
-    def __getattr__(self, rpc):
-        stub = self.runs if hasattr(self.runs, rpc) else self.wf
-        method = getattr(stub, rpc)
-        return lambda req, timeout=15, **kw: method(req, metadata=self.md, timeout=timeout, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +43,12 @@ def chan(server):
 
 @pytest.fixture(scope="module")
 def alice(server, chan):
-    return Client(chan, mint(server, "alice"))
+    return Api(chan, mint(server, "alice"))
 
 
 @pytest.fixture(scope="module")
 def bob(server, chan):
-    return Client(chan, mint(server, "bob"))
+    return Api(chan, mint(server, "bob"))
 
 
 def S(**kw):
@@ -530,3 +514,33 @@ def test_batch_runs_one_run_per_row_and_writes_a_results_file(alice, bob):
     with pytest.raises(grpc.RpcError) as e:
         list(bob.DownloadFile(rs.DownloadFileRequest(file_id=batch.output_file_id)))
     assert e.value.code() == C.NOT_FOUND
+
+
+def test_schedules_are_created_listed_paused_and_deleted(alice, bob):
+    import datetime
+    wid = make_workflow(alice, [step("a", "template", {"template": "x"})])
+    s = alice.CreateSchedule(rs.CreateScheduleRequest(workflow_id=wid, cron="30 9 * * MON-FRI",
+                                                      time_zone="America/New_York", catch_up=rpb.CATCH_UP_POLICY_ALL))
+    assert s.id.startswith("sch_") and not s.paused and s.catch_up == rpb.CATCH_UP_POLICY_ALL
+    nxt = datetime.datetime.fromtimestamp(s.next_run_at.seconds, datetime.timezone.utc)
+    # 09:30 in New York is 13:30 or 14:30 UTC depending on DST, on a weekday, in the future.
+    assert (nxt.hour, nxt.minute) in ((13, 30), (14, 30)) and nxt.weekday() < 5
+    assert nxt > datetime.datetime.now(datetime.timezone.utc)
+    assert [x.id for x in alice.ListSchedules(rs.ListSchedulesRequest(workflow_id=wid)).schedules] == [s.id]
+    assert s.id not in [x.id for x in bob.ListSchedules(rs.ListSchedulesRequest()).schedules]
+    p = alice.PauseSchedule(rs.PauseScheduleRequest(schedule_id=s.id, paused=True))
+    assert p.paused and not p.HasField("next_run_at")
+    r = alice.PauseSchedule(rs.PauseScheduleRequest(schedule_id=s.id, paused=False))
+    assert not r.paused and r.next_run_at.seconds == s.next_run_at.seconds
+    for req, field in [(rs.CreateScheduleRequest(workflow_id=wid, cron="0 25 * * *"), "cron"),
+                       (rs.CreateScheduleRequest(workflow_id=wid, cron="* * *"), "cron"),
+                       (rs.CreateScheduleRequest(workflow_id=wid, cron="@daily", time_zone="Nowhere/City"), "time_zone"),
+                       (rs.CreateScheduleRequest(workflow_id=wid, cron="@daily", time_zone="../etc/passwd"), "time_zone")]:
+        with pytest.raises(grpc.RpcError) as e:
+            alice.CreateSchedule(req)
+        assert e.value.code() == C.INVALID_ARGUMENT and bad_request_fields(e.value) == [field], e.value.details()
+    with pytest.raises(grpc.RpcError) as e:
+        bob.DeleteSchedule(rs.DeleteScheduleRequest(schedule_id=s.id))
+    assert e.value.code() == C.NOT_FOUND
+    assert alice.DeleteSchedule(rs.DeleteScheduleRequest(schedule_id=s.id)).schedule_id == s.id
+    assert alice.ListSchedules(rs.ListSchedulesRequest(workflow_id=wid)).schedules == []

@@ -154,13 +154,11 @@ struct ParsedTemplate: Sendable {
             }
             if parser.token.kind == .end { throw ExpressionFailure("unterminated {{ (no closing }})", at: -2) }
             let root = try parser.parseExpression(depth: 0)
+            let end = parser.token.start
+            guard end <= ExpressionLimits.maxSourceBytes else { throw parser.lexer.tooLong() }
             guard case .punct(.rbrace) = parser.token.kind, parser.lexer.byte(at: parser.token.end) == UInt8(ascii: "}") else {
                 if parser.token.kind == .end { throw ExpressionFailure("unterminated {{ (no closing }})", at: -2) }
                 throw ExpressionFailure("expected }} to close the tag but found \(parser.token.quoted)", at: parser.token.start)
-            }
-            let end = parser.token.start
-            guard end <= ExpressionLimits.maxSourceBytes else {
-                throw ExpressionFailure("expression longer than \(ExpressionLimits.maxSourceBytes) bytes", at: 0)
             }
             let source = String(decoding: bytes[start..<(start + end)], as: UTF8.self)
             return (Expression(source: source, root: root), start + end + 2)

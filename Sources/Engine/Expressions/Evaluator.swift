@@ -157,7 +157,8 @@ extension Expression {
             case .notEqual: return .bool(!(try equal(left, right, at: at)))
             case .less, .lessEqual, .greater, .greaterEqual:
                 guard let order = try compare(left, right, at: at) else {
-                    throw ExpressionFailure("\(op.rawValue) needs two numbers or two strings; got \(left.kindName) and \(right.kindName)", at: at)
+                    throw ExpressionFailure("\(op.rawValue) needs two numbers or two strings; got \(left.kindName) and \(right.kindName)",
+                                            at: at)
                 }
                 let holds = switch op {
                 case .less: order < 0
@@ -200,7 +201,8 @@ extension Expression {
                 try chargeBytes(a.utf8.count + b.utf8.count, at: at)
                 return .string(a + b)
             default:
-                throw ExpressionFailure("+ needs two numbers, two strings or two arrays; got \(left.kindName) and \(right.kindName)", at: at)
+                throw ExpressionFailure("+ needs two numbers, two strings or two arrays; got \(left.kindName) and \(right.kindName)",
+                                        at: at)
             }
         }
 
@@ -262,7 +264,8 @@ extension Expression {
             case (.object(let members), .string(let key)):
                 return members[key] != nil
             case (.string, _), (.object, _):
-                throw ExpressionFailure("\(operation) needs a string to look for in \(Self.article(container.kindName)); got \(item.kindName)", at: at)
+                let inWhat = Self.article(container.kindName)
+                throw ExpressionFailure("\(operation) needs a string to look for in \(inWhat); got \(item.kindName)", at: at)
             default:
                 throw ExpressionFailure("\(operation) needs an array, a string or an object to look in; got \(container.kindName)", at: at)
             }

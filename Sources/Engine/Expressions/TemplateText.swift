@@ -108,11 +108,13 @@ struct ParsedTemplate: Sendable {
         var literal: [UInt8] = []
         var i = 0
         while i < bytes.count {
-            let opensTag = bytes[i] == UInt8(ascii: "{") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "{")
-            if bytes[i] == UInt8(ascii: "\\") && i + 2 < bytes.count && bytes[i + 1] == UInt8(ascii: "{") && bytes[i + 2] == UInt8(ascii: "{") {
+            func braces(at j: Int) -> Bool {
+                j + 1 < bytes.count && bytes[j] == UInt8(ascii: "{") && bytes[j + 1] == UInt8(ascii: "{")
+            }
+            if bytes[i] == UInt8(ascii: "\\") && braces(at: i + 1) {
                 literal += [UInt8(ascii: "{"), UInt8(ascii: "{")]
                 i += 3
-            } else if opensTag {
+            } else if braces(at: i) {
                 if !literal.isEmpty { parts.append(.text(String(decoding: literal, as: UTF8.self))) }
                 literal = []
                 let start = i + 2
@@ -185,6 +187,12 @@ struct ParsedTemplate: Sendable {
                     throw ExpressionError(error.message, offset: offset)
                 }
             }
+        }
+        // Literal text after the last tag counts too.
+        do {
+            try evaluator.requireLength(out.utf8.count, at: 0)
+        } catch {
+            throw ExpressionError(error.message, offset: 0)
         }
         return .string(out)
     }

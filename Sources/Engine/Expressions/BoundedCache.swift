@@ -20,7 +20,7 @@ final class BoundedCache<Value: Sendable>: Sendable {
     let maxKeyLength: Int
     private let state = Mutex(Generations())
 
-    init(capacity: Int = 4096, maxKeyBytes: Int = 8 << 20, maxKeyLength: Int = 64 << 10) {
+    init(capacity: Int = 4096, maxKeyBytes: Int = 4 << 20, maxKeyLength: Int = 64 << 10) {
         self.capacity = capacity
         self.maxKeyBytes = maxKeyBytes
         self.maxKeyLength = maxKeyLength

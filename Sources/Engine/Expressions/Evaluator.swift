@@ -12,9 +12,11 @@ extension Expression {
 
         mutating func charge(_ steps: Int, at offset: Int) throws(ExpressionFailure) {
             stepsLeft -= steps
-            if stepsLeft < 0 {
-                throw ExpressionFailure("too much work: more than \(ExpressionLimits.maxSteps) evaluation steps", at: offset)
-            }
+            if stepsLeft < 0 { throw Self.overBudget(at: offset) }
+        }
+
+        static func overBudget(at offset: Int) -> ExpressionFailure {
+            ExpressionFailure("too much work: more than \(ExpressionLimits.maxSteps) evaluation steps", at: offset)
         }
 
         mutating func chargeBytes(_ count: Int, at offset: Int) throws(ExpressionFailure) {
@@ -26,7 +28,10 @@ extension Expression {
         }
 
         mutating func evaluate(_ node: Node, in scope: JSONValue) throws(ExpressionFailure) -> JSONValue {
-            try charge(1, at: node.offset)
+            // Not charge(1, at: node.offset): finding a chain's offset walks to its first operand,
+            // which is worth doing only on the way out.
+            stepsLeft -= 1
+            if stepsLeft < 0 { throw Self.overBudget(at: node.offset) }
             switch node {
             case .literal(let value, _):
                 return value
@@ -152,7 +157,8 @@ extension Expression {
             case .notEqual: return .bool(!(try equal(left, right, at: at)))
             case .less, .lessEqual, .greater, .greaterEqual:
                 guard let order = try compare(left, right, at: at) else {
-                    throw ExpressionFailure("\(op.rawValue) needs two numbers or two strings; got \(left.kindName) and \(right.kindName)", at: at)
+                    throw ExpressionFailure("\(op.rawValue) needs two numbers or two strings; got \(left.kindName) and \(right.kindName)",
+                                            at: at)
                 }
                 let holds = switch op {
                 case .less: order < 0
@@ -195,7 +201,8 @@ extension Expression {
                 try chargeBytes(a.utf8.count + b.utf8.count, at: at)
                 return .string(a + b)
             default:
-                throw ExpressionFailure("+ needs two numbers, two strings or two arrays; got \(left.kindName) and \(right.kindName)", at: at)
+                throw ExpressionFailure("+ needs two numbers, two strings or two arrays; got \(left.kindName) and \(right.kindName)",
+                                        at: at)
             }
         }
 
@@ -257,7 +264,8 @@ extension Expression {
             case (.object(let members), .string(let key)):
                 return members[key] != nil
             case (.string, _), (.object, _):
-                throw ExpressionFailure("\(operation) needs a string to look for in \(Self.article(container.kindName)); got \(item.kindName)", at: at)
+                let inWhat = Self.article(container.kindName)
+                throw ExpressionFailure("\(operation) needs a string to look for in \(inWhat); got \(item.kindName)", at: at)
             default:
                 throw ExpressionFailure("\(operation) needs an array, a string or an object to look in; got \(container.kindName)", at: at)
             }

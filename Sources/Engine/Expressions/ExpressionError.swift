@@ -52,8 +52,8 @@ struct ExpressionFailure: Error {
         self.utf8Offset = utf8Offset
     }
 
-    func publicError(in source: String, plus characterBase: Int = 0) -> ExpressionError {
-        ExpressionError(message, offset: characterBase + Self.characterOffset(ofUTF8Offset: utf8Offset, in: source))
+    func publicError(in source: String) -> ExpressionError {
+        ExpressionError(message, offset: Self.characterOffset(ofUTF8Offset: utf8Offset, in: source))
     }
 
     /// Characters before a UTF-8 offset (rounded down to a character boundary).

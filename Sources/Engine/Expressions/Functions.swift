@@ -107,7 +107,8 @@ extension Expression {
 extension Expression.Evaluator {
     typealias Builtin = Expression.Builtin
 
-    mutating func call(_ function: Builtin, _ nodes: [Expression.Node], at: Int, in scope: JSONValue) throws(ExpressionFailure) -> JSONValue {
+    mutating func call(_ function: Builtin, _ nodes: [Expression.Node], at: Int,
+                       in scope: JSONValue) throws(ExpressionFailure) -> JSONValue {
         if function == .coalesce || function == .default {
             // Lazy: later arguments are not evaluated once one is not null.
             var value = JSONValue.null

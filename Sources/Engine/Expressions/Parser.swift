@@ -98,7 +98,7 @@ extension Expression {
         mutating func parseAll() throws(ExpressionFailure) -> Node {
             if token.kind == .end { throw fail("empty expression") }
             let node = try parseExpression(depth: 0)
-            guard token.kind == .end else { throw fail("unexpected \(token.quoted) after the expression") }
+            guard token.kind == .end else { throw fail("expected the end of the expression but found \(token.quoted)") }
             return node
         }
 
@@ -192,7 +192,7 @@ extension Expression {
                 let inner = try nested(depth, at: at)
                 try advance()
                 let operand = try parseUnary(depth: inner)
-                if case .literal(.number(let n), _) = operand { return .literal(.number(-n), at: at) }
+                if case .literal(.number(let n), _) = operand { return .literal(.number(0 - n), at: at) }
                 return .negate(operand, at: at)
             }
             return try parsePostfix(depth: depth)

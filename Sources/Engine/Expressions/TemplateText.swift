@@ -108,11 +108,13 @@ struct ParsedTemplate: Sendable {
         var literal: [UInt8] = []
         var i = 0
         while i < bytes.count {
-            let opensTag = bytes[i] == UInt8(ascii: "{") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "{")
-            if bytes[i] == UInt8(ascii: "\\") && i + 2 < bytes.count && bytes[i + 1] == UInt8(ascii: "{") && bytes[i + 2] == UInt8(ascii: "{") {
+            func braces(at j: Int) -> Bool {
+                j + 1 < bytes.count && bytes[j] == UInt8(ascii: "{") && bytes[j + 1] == UInt8(ascii: "{")
+            }
+            if bytes[i] == UInt8(ascii: "\\") && braces(at: i + 1) {
                 literal += [UInt8(ascii: "{"), UInt8(ascii: "{")]
                 i += 3
-            } else if opensTag {
+            } else if braces(at: i) {
                 if !literal.isEmpty { parts.append(.text(String(decoding: literal, as: UTF8.self))) }
                 literal = []
                 let start = i + 2
@@ -154,13 +156,11 @@ struct ParsedTemplate: Sendable {
             }
             if parser.token.kind == .end { throw ExpressionFailure("unterminated {{ (no closing }})", at: -2) }
             let root = try parser.parseExpression(depth: 0)
+            let end = parser.token.start
+            guard end <= ExpressionLimits.maxSourceBytes else { throw parser.lexer.tooLong() }
             guard case .punct(.rbrace) = parser.token.kind, parser.lexer.byte(at: parser.token.end) == UInt8(ascii: "}") else {
                 if parser.token.kind == .end { throw ExpressionFailure("unterminated {{ (no closing }})", at: -2) }
                 throw ExpressionFailure("expected }} to close the tag but found \(parser.token.quoted)", at: parser.token.start)
-            }
-            let end = parser.token.start
-            guard end <= ExpressionLimits.maxSourceBytes else {
-                throw ExpressionFailure("expression longer than \(ExpressionLimits.maxSourceBytes) bytes", at: 0)
             }
             let source = String(decoding: bytes[start..<(start + end)], as: UTF8.self)
             return (Expression(source: source, root: root), start + end + 2)
@@ -187,6 +187,12 @@ struct ParsedTemplate: Sendable {
                     throw ExpressionError(error.message, offset: offset)
                 }
             }
+        }
+        // Literal text after the last tag counts too.
+        do {
+            try evaluator.requireLength(out.utf8.count, at: 0)
+        } catch {
+            throw ExpressionError(error.message, offset: 0)
         }
         return .string(out)
     }

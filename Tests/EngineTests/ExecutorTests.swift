@@ -451,6 +451,28 @@ func runStep(_ id: String, _ type: String, _ config: [String: JSONValue] = [:], 
         #expect(h2.executor.listSchedules(tenant: "t", workflowID: "").isEmpty)
     }
 
+    @Test func cancelingAParentCancelsItsChildRunsAndLoops() async throws {
+        let h = try await RunHarness.make()
+        let child = try await h.workflow([runStep("nap", "wait", ["duration": "1h"])], name: "child")
+        let parent = try await h.workflow([
+            runStep("sub", "subworkflow", ["workflow_id": .string(child)]),
+            runStep("each", "loop", ["items": [1, 2], "workflow_id": .string(child), "concurrency": 2]),
+        ], name: "parent")
+        let id = try await h.start(parent).id
+        let running = try await h.until(id, "children started") { r in
+            r.step("sub")?.childRunID.isEmpty == false
+        }
+        let childID = running.step("sub")!.childRunID
+        _ = try await h.until(childID, "child waiting") { $0.step("nap")?.status == .running }
+        let loopChildren = (0..<2).map { "\(id)-each-1-\($0)" }
+        for c in loopChildren { _ = try await h.until(c, "loop child waiting") { $0.step("nap")?.status == .running } }
+        _ = try await h.executor.cancel(tenant: "t", runID: id, reason: "stop")
+        for c in [childID] + loopChildren {
+            let run = try await h.until(c, "child canceled") { $0.status == .canceled }
+            #expect(run.status == .canceled && run.origin.parentRunID == id)
+        }
+    }
+
     /// Polls `condition` for up to 10 s of real time.
     func until(_ condition: () -> Bool) async throws -> Bool {
         for _ in 0..<5000 {

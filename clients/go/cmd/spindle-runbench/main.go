@@ -172,9 +172,6 @@ func watchAndRelease(ctx context.Context, rc func(int) pb.RunServiceClient, ids 
 			if err != nil {
 				log.Fatalf("watch: %v", err)
 			}
-			if _, err := stream.Header(); err != nil {
-				log.Fatalf("watch header: %v", err)
-			}
 			opened.Done()
 			var local []float64
 			for {
@@ -192,6 +189,10 @@ func watchAndRelease(ctx context.Context, rc func(int) pb.RunServiceClient, ids 
 		}(i, id)
 	}
 	opened.Wait()
+	// The calls are out; give the server a moment to have every stream registered (a
+	// watcher that registers late is served its events from the run's history: it only
+	// shows up as a larger lag, never as a missing event).
+	time.Sleep(2 * time.Second)
 	if before > 0 {
 		report("kib_per_watcher_"+label, fmt.Sprintf("%.2f", float64(rssKiB()-before)/float64(len(ids))))
 	}

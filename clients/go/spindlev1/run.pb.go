@@ -22,8 +22,9 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.ProtoPackageIsVersion3 // please upgrade the proto package
 
-// Where a run is. QUEUED -> RUNNING -> (PAUSED <-> RUNNING)* -> COMPLETED | FAILED | CANCELED.
-// A FAILED or PAUSED run can be resumed (RUNNING again); a CANCELED or COMPLETED run is final.
+// Where a run is. QUEUED -> RUNNING -> (PAUSED <-> RUNNING)* -> COMPLETED | FAILED | CANCELED;
+// a QUEUED or PAUSED run can be CANCELED too. A FAILED or PAUSED run can be resumed (RUNNING
+// again); a CANCELED or COMPLETED run is final.
 type RunStatus int32
 
 const (
@@ -325,7 +326,8 @@ func (BatchStatus) EnumDescriptor() ([]byte, []int) {
 
 // Why a step (or a run) failed. `code` is one of: TIMEOUT, CANCELED, HTTP_STATUS,
 // CONNECTION, EXIT_CODE, SCRIPTS_DISABLED, EXPRESSION, INVALID_CONFIG, DECLINED,
-// CHILD_FAILED, LLM, INTERNAL, DEPENDENCY_FAILED. A retry policy's retryable_errors name
+// CHILD_FAILED, LLM, INTERNAL, DEPENDENCY_FAILED, INTERRUPTED (the server stopped while the
+// attempt ran). A retry policy's retryable_errors name
 // these codes (empty: every code but INVALID_CONFIG, SCRIPTS_DISABLED, DECLINED, CANCELED).
 type StepError struct {
 	Code                 string   `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`

@@ -146,7 +146,8 @@ func (m *StartRunRequest) GetIdempotencyKey() string {
 type RunPartialRequest struct {
 	WorkflowId string          `protobuf:"bytes,1,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
 	Inputs     *_struct.Struct `protobuf:"bytes,2,opt,name=inputs,proto3" json:"inputs,omitempty"`
-	Version    int32           `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// 0: the current version.
+	Version int32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
 	// The step to start at.
 	FromStepId string `protobuf:"bytes,4,opt,name=from_step_id,json=fromStepId,proto3" json:"from_step_id,omitempty"`
 	// The outputs of the steps upstream of from_step_id, keyed by step id.
@@ -760,7 +761,8 @@ func (m *ResumeRunRequest) GetFromStepId() string {
 
 type ListPausedRunsRequest struct {
 	// Empty: every workflow.
-	WorkflowId           string   `protobuf:"bytes,1,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
+	WorkflowId string `protobuf:"bytes,1,opt,name=workflow_id,json=workflowId,proto3" json:"workflow_id,omitempty"`
+	// 0 means 50; at most 200.
 	PageSize             int32    `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken            string   `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	XXX_NoUnkeyedLiteral struct{} `json:"-"`

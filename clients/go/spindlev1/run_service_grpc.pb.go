@@ -51,7 +51,7 @@ type RunServiceClient interface {
 	// Errors: FAILED_PRECONDITION (the run is not finished: cancel it first).
 	DeleteRun(ctx context.Context, in *DeleteRunRequest, opts ...grpc.CallOption) (*DeleteRunResponse, error)
 	// Resumes a FAILED or PAUSED run from a step (or, when from_step_id is empty, from its
-	// failed and unfinished steps). Completed steps upstream keep their outputs; the step and
+	// failed, canceled and unfinished steps). Completed steps upstream keep their outputs; the step and
 	// its downstream steps run again.
 	// Errors: FAILED_PRECONDITION (the run is RUNNING, QUEUED, COMPLETED or CANCELED; a paused
 	// approval step can only be decided by ProcessPauseAction).
@@ -377,7 +377,7 @@ type RunServiceServer interface {
 	// Errors: FAILED_PRECONDITION (the run is not finished: cancel it first).
 	DeleteRun(context.Context, *DeleteRunRequest) (*DeleteRunResponse, error)
 	// Resumes a FAILED or PAUSED run from a step (or, when from_step_id is empty, from its
-	// failed and unfinished steps). Completed steps upstream keep their outputs; the step and
+	// failed, canceled and unfinished steps). Completed steps upstream keep their outputs; the step and
 	// its downstream steps run again.
 	// Errors: FAILED_PRECONDITION (the run is RUNNING, QUEUED, COMPLETED or CANCELED; a paused
 	// approval step can only be decided by ProcessPauseAction).

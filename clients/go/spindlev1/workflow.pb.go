@@ -747,7 +747,8 @@ type RetryPolicy struct {
 	// (A wrapper rather than proto3 `optional`: Debian's Go stack, protoc-gen-go 1.3, cannot
 	// generate proto3 optional fields, and every generated client must work unchanged.)
 	BackoffMultiplier *wrappers.DoubleValue `protobuf:"bytes,4,opt,name=backoff_multiplier,json=backoffMultiplier,proto3" json:"backoff_multiplier,omitempty"`
-	// Error codes that are retried; empty means every error is retried.
+	// StepError codes that are retried (see run.proto: TIMEOUT, HTTP_STATUS, CONNECTION, ...);
+	// empty retries every code except INVALID_CONFIG, SCRIPTS_DISABLED, DECLINED and CANCELED.
 	RetryableErrors      []string `protobuf:"bytes,5,rep,name=retryable_errors,json=retryableErrors,proto3" json:"retryable_errors,omitempty"`
 	XXX_NoUnkeyedLiteral struct{} `json:"-"`
 	XXX_unrecognized     []byte   `json:"-"`

@@ -225,7 +225,7 @@ class RunServiceServicer:
 
     def ResumeRun(self, request, context):
         """Resumes a FAILED or PAUSED run from a step (or, when from_step_id is empty, from its
-        failed and unfinished steps). Completed steps upstream keep their outputs; the step and
+        failed, canceled and unfinished steps). Completed steps upstream keep their outputs; the step and
         its downstream steps run again.
         Errors: FAILED_PRECONDITION (the run is RUNNING, QUEUED, COMPLETED or CANCELED; a paused
         approval step can only be decided by ProcessPauseAction).

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 import Crypto
 import Engine
 import ProtoWire
@@ -34,6 +35,10 @@ public struct Authenticator: Sendable {
     let now: @Sendable () -> Int64
     /// Clock skew tolerated on `exp` / `nbf`.
     let leewaySeconds: Int64 = 30
+    /// JWTs whose signature was already checked (an HMAC and two JSON parses per call
+    /// otherwise): token -> principal and validity window; `exp` / `nbf` are still checked
+    /// on every call.
+    private let verified = TokenCache()
 
     public init(mode: Mode, now: @escaping @Sendable () -> Int64 = Authenticator.unixNow) {
         self.mode = mode
@@ -60,7 +65,13 @@ public struct Authenticator: Sendable {
         let token = String(header.dropFirst(7).drop(while: { $0 == " " }))
         if token.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
             guard let secret else { throw RPCError(.unauthenticated, "JWTs are not accepted: the server has no JWT secret") }
-            return try verifyJWT(token, secret: secret)
+            if let known = verified.lookup(token) {
+                try checkWindow(exp: known.exp, nbf: known.nbf)
+                return known.principal
+            }
+            let (principal, exp, nbf) = try verifyJWT(token, secret: secret)
+            verified.store(token, .init(principal: principal, exp: exp, nbf: nbf))
+            return principal
         }
         let presented = Array(token.utf8)
         for (key, principal) in keys where Crypto.constantTimeEqual(Array(key.utf8), presented) {
@@ -69,7 +80,17 @@ public struct Authenticator: Sendable {
         throw RPCError(.unauthenticated, "unknown API key")
     }
 
-    private func verifyJWT(_ token: String, secret: [UInt8]) throws(RPCError) -> Principal {
+    private func checkWindow(exp: Int64?, nbf: Int64?) throws(RPCError) {
+        let now = now()
+        if let exp, now > exp + leewaySeconds {
+            throw RPCError(.unauthenticated, "JWT expired at \(exp) (now \(now))")
+        }
+        if let nbf, now + leewaySeconds < nbf {
+            throw RPCError(.unauthenticated, "JWT not valid before \(nbf) (now \(now))")
+        }
+    }
+
+    private func verifyJWT(_ token: String, secret: [UInt8]) throws(RPCError) -> (Principal, exp: Int64?, nbf: Int64?) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard let headerBytes = Base64.decode(parts[0]), let payloadBytes = Base64.decode(parts[1]),
               let signature = Base64.decode(parts[2]) else {
@@ -86,18 +107,13 @@ public struct Authenticator: Sendable {
         guard Crypto.constantTimeEqual(Crypto.hmacSHA256(key: secret, message: signed), signature) else {
             throw RPCError(.unauthenticated, "JWT signature does not match")
         }
-        let now = now()
-        if let exp = Self.seconds(payload["exp"]), now > exp + leewaySeconds {
-            throw RPCError(.unauthenticated, "JWT expired at \(exp) (now \(now))")
-        }
-        if let nbf = Self.seconds(payload["nbf"]), now + leewaySeconds < nbf {
-            throw RPCError(.unauthenticated, "JWT not valid before \(nbf) (now \(now))")
-        }
+        let exp = Self.seconds(payload["exp"]), nbf = Self.seconds(payload["nbf"])
+        try checkWindow(exp: exp, nbf: nbf)
         guard case .string(let tenant)? = payload["tenant"], !tenant.isEmpty else {
             throw RPCError(.unauthenticated, "JWT has no \"tenant\" claim")
         }
         let subject: String = if case .string(let s)? = payload["sub"] { s } else { "" }
-        return Principal(tenant: tenant, subject: subject, method: "jwt")
+        return (Principal(tenant: tenant, subject: subject, method: "jwt"), exp, nbf)
     }
 
     /// Mints an HS256 JWT (for `spindle token` and tests).
@@ -141,5 +157,27 @@ public struct Authenticator: Sendable {
                                                method: "api-key")
         }
         return keys
+    }
+}
+
+/// Verified JWTs, at most `limit` (emptied when full: a cache miss only costs a verification).
+final class TokenCache: Sendable {
+    struct Entry: Sendable {
+        var principal: Principal
+        var exp: Int64?
+        var nbf: Int64?
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+    let limit: Int
+
+    init(limit: Int = 10_000) { self.limit = limit }
+
+    func lookup(_ token: String) -> Entry? { entries.withLock { $0[token] } }
+
+    func store(_ token: String, _ entry: Entry) {
+        entries.withLock { e in
+            if e.count >= limit { e.removeAll(keepingCapacity: true) }
+            e[token] = entry
+        }
     }
 }

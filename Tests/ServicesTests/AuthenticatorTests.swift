@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import Crypto
 import RPC
@@ -40,6 +41,20 @@ import RPC
             #expect(result?.0 == .unauthenticated, "\(header ?? "nil")")
             #expect(result?.1.contains(reason) == true, "\(header ?? "nil"): \(result?.1 ?? "accepted")")
         }
+    }
+
+    @Test func aVerifiedTokenStillExpiresOnTime() throws {
+        let clock = Mutex(now)
+        let auth = Authenticator(mode: .verify(jwtSecret: secret, apiKeys: [:]), now: { clock.withLock { $0 } })
+        let token = "Bearer " + Authenticator.mintToken(secret: secret, tenant: "acme", ttlSeconds: 60, now: now)
+        #expect(try auth.authenticate(authorization: token).tenant == "acme")
+        #expect(try auth.authenticate(authorization: token).tenant == "acme")  // from the cache
+        clock.withLock { $0 += 60 + 31 }  // past exp plus the leeway
+        #expect(throws: RPCError.self) { try auth.authenticate(authorization: token) }
+        // A forged token with the same claims never rides on the cached one.
+        let forged = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
+        clock.withLock { $0 = now }
+        #expect(throws: RPCError.self) { try auth.authenticate(authorization: forged) }
     }
 
     @Test func algNoneIsRefused() {

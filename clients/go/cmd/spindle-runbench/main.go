@@ -40,6 +40,7 @@ var (
 	watchersOne  = flag.Int("watchers-one", 1000, "watchers on one run")
 	watchersMany = flag.Int("watchers-many", 10000, "runs watched one watcher each")
 	conns        = flag.Int("conns", 8, "connections to spread clients and watchers over")
+	only         = flag.String("only", "", "run one phase only: runs (throughput), latency")
 )
 
 func main() {
@@ -63,6 +64,9 @@ func main() {
 
 	noop := workflow(ctx, wfClient, "noop-dag", noopDAG())
 	report("rss_start_kib", rss())
+	if *only == "latency" {
+		*seconds = 0
+	}
 
 	// Throughput: -clients callers each running RunWorkflow back to back.
 	var done int64
@@ -86,6 +90,9 @@ func main() {
 	elapsed := time.Since(start).Seconds()
 	report("runs_per_s", fmt.Sprintf("%.0f", float64(done)/elapsed))
 	report("runs_completed", fmt.Sprint(done))
+	if *only == "runs" {
+		return
+	}
 
 	// Latency: one run at a time.
 	var lat []float64
@@ -99,6 +106,9 @@ func main() {
 	}
 	report("latency_p50_ms", fmt.Sprintf("%.2f", pct(lat, 50)))
 	report("latency_p99_ms", fmt.Sprintf("%.2f", pct(lat, 99)))
+	if *only == "latency" {
+		return
+	}
 
 	// Memory per active run: -watchers-many runs paused at an approval step.
 	gate := workflow(ctx, wfClient, "gated", gatedSteps())

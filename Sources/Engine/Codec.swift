@@ -98,21 +98,57 @@ struct JSONReader {
 
 /// Builds a JSON object, leaving out proto3 defaults.
 struct JSONBuilder {
-    var object: [String: JSONValue] = [:]
+    /// Members in the order they were set (each key once). Kept as pairs, not a dictionary:
+    /// records are built and written many thousands of times a second.
+    private var pairs: [(key: String, value: JSONValue)] = []
 
-    mutating func set(_ key: String, _ s: String) { if !s.isEmpty { object[key] = .string(s) } }
-    mutating func set(_ key: String, _ b: Bool) { if b { object[key] = .bool(true) } }
-    mutating func set(_ key: String, _ n: Double) { if n != 0 { object[key] = .number(n) } }
-    mutating func set(_ key: String, _ n: Int32) { if n != 0 { object[key] = .number(Double(n)) } }
-    mutating func set(_ key: String, int64 n: Int64) { if n != 0 { object[key] = .string(String(n)) } }
+    init() { pairs.reserveCapacity(12) }
+
+    /// Sets (or replaces) one member.
+    subscript(key: String) -> JSONValue? {
+        get { pairs.first { $0.key == key }?.value }
+        set {
+            pairs.removeAll { $0.key == key }
+            if let newValue { pairs.append((key, newValue)) }
+        }
+    }
+
+    private mutating func put(_ key: String, _ value: JSONValue) { pairs.append((key, value)) }
+
+    mutating func set(_ key: String, _ s: String) { if !s.isEmpty { put(key, .string(s)) } }
+    mutating func set(_ key: String, _ b: Bool) { if b { put(key, .bool(true)) } }
+    mutating func set(_ key: String, _ n: Double) { if n != 0 { put(key, .number(n)) } }
+    mutating func set(_ key: String, _ n: Int32) { if n != 0 { put(key, .number(Double(n))) } }
+    mutating func set(_ key: String, int64 n: Int64) { if n != 0 { put(key, .string(String(n))) } }
     mutating func set(_ key: String, _ t: Instant?) { if let t { set(key, int64: t.nanosSinceEpoch) } }
-    mutating func set(_ key: String, _ strings: [String]) { if !strings.isEmpty { object[key] = .array(strings.map(JSONValue.string)) } }
-    mutating func set(_ key: String, _ items: [JSONValue]) { if !items.isEmpty { object[key] = .array(items) } }
-    mutating func set(_ key: String, _ o: [String: JSONValue]) { if !o.isEmpty { object[key] = .object(o) } }
-    mutating func set(_ key: String, _ span: TimeSpan?) { if let span { object[key] = .string(span.canonicalString) } }
-    mutating func set(_ key: String, present value: JSONValue?) { if let value { object[key] = value } }
+    mutating func set(_ key: String, _ strings: [String]) { if !strings.isEmpty { put(key, .array(strings.map(JSONValue.string))) } }
+    mutating func set(_ key: String, _ items: [JSONValue]) { if !items.isEmpty { put(key, .array(items)) } }
+    mutating func set(_ key: String, _ o: [String: JSONValue]) { if !o.isEmpty { put(key, .object(o)) } }
+    mutating func set(_ key: String, _ span: TimeSpan?) { if let span { put(key, .string(span.canonicalString)) } }
+    mutating func set(_ key: String, present value: JSONValue?) { if let value { put(key, value) } }
 
-    var value: JSONValue { .object(object) }
+    var value: JSONValue {
+        var o: [String: JSONValue] = [:]
+        o.reserveCapacity(pairs.count)
+        for (k, v) in pairs { o[k] = v }
+        return .object(o)
+    }
+
+    /// The same bytes as `value.canonicalBytes()`, without building the dictionary.
+    func canonicalBytes() -> [UInt8] {
+        let sorted = pairs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(UInt8(ascii: "{"))
+        for (i, (k, v)) in sorted.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(k, into: &out)
+            out.append(UInt8(ascii: ":"))
+            v.write(into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 }
 
 // MARK: - Definition (canonical)
@@ -254,7 +290,7 @@ extension WorkflowMetadata {
         o.set("instance", origin.instance)
         o.set("zone", origin.zone)
         o.set("reference", origin.reference)
-        b.set("origin", o.object)
+        if case .object(let origin) = o.value { b.set("origin", origin) }
         b.set("test_inputs", testInputs.map(JSONValue.object))
         return b.value
     }

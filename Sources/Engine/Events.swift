@@ -104,7 +104,7 @@ extension WorkflowEvent {
 
     public var json: JSONValue {
         var b = JSONBuilder()
-        b.object["v"] = .number(Double(Self.formatVersion))
+        b["v"] = .number(Double(Self.formatVersion))
         b.set("tenant_id", tenantID)
         switch self {
         case .created(let e):

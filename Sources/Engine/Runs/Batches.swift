@@ -39,7 +39,7 @@ enum BatchRecord {
 
     var json: JSONValue {
         var b = JSONBuilder()
-        b.object["v"] = 1
+        b["v"] = 1
         switch self {
         case .created(let r):
             b.set("t", "batch_created")
@@ -299,7 +299,7 @@ extension Executor {
         let (runIDs, errors) = tables.withLock { ($0.batchRuns[batchID] ?? [:], $0.batches[batchID]?.rowErrors ?? [:]) }
         for i in 0..<rows.count {
             var b = JSONBuilder()
-            b.object["row"] = .number(Double(i))
+            b["row"] = .number(Double(i))
             if let id = runIDs[i], let run = tables.withLock({ $0.cells[id] })?.run {
                 b.set("run_id", id)
                 b.set("status", run.status.name)

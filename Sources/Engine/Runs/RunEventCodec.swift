@@ -55,9 +55,14 @@ extension RunOrigin {
 extension RunEvent {
     public static let formatVersion = 1
 
-    public var json: JSONValue {
+    public var json: JSONValue { builder.value }
+
+    /// The log record: canonical JSON, written straight from the members.
+    public func encoded() -> [UInt8] { builder.canonicalBytes() }
+
+    private var builder: JSONBuilder {
         var b = JSONBuilder()
-        b.object["v"] = .number(Double(Self.formatVersion))
+        b["v"] = .number(Double(Self.formatVersion))
         b.set("run", runID)
         b.set("tenant", tenantID)
         b.set("wf", workflowID)
@@ -128,10 +133,8 @@ extension RunEvent {
             b.set("t", "pause_action")
             b.set("pause", present: p.json)
         }
-        return b.value
+        return b
     }
-
-    public func encoded() -> [UInt8] { json.canonicalBytes() }
 
     public init(bytes: [UInt8]) throws(DecodeError) {
         let value: JSONValue

@@ -29,7 +29,7 @@ enum ScheduleRecord {
 
     var json: JSONValue {
         var b = JSONBuilder()
-        b.object["v"] = 1
+        b["v"] = 1
         switch self {
         case .created(let s):
             b.set("t", "schedule_created")

@@ -1,0 +1,32 @@
+import Testing
+@testable import Engine
+
+/// Run events as log records: every kind round-trips, and the bytes written straight from the
+/// members are exactly the canonical JSON of the event (sorted keys, no whitespace).
+@Suite struct RunEventCodecTests {
+    static let at = Instant(nanosSinceEpoch: 1_790_000_000_123_456_789)
+    static let kinds: [RunEvent.Kind] = [
+        .queued(.init(version: 3, origin: RunOrigin(trigger: .batch, parentRunID: "run_p", parentStepID: "s",
+                                                     idempotencyKey: "k\"\\\n", scheduleID: "sch_1", batchID: "bat_1", batchRow: 42),
+                      inputs: ["a": 1, "b": ["x", nil, true], "ü": "ünï\u{1}"], steps: [("a", "template"), ("b", "wait")])),
+        .started, .paused(stepID: "b"), .resumed(fromStepID: "b", reset: ["b", "c"]), .completed(outputs: ["c": ["n": 1.5]]),
+        .failed(StepError(code: "TIMEOUT", message: "slow")), .canceled(StepError(code: "CANCELED", message: "stop")),
+        .stepStarted(.init(stepID: "a", attempt: 2, input: ["x": 1], fallback: true, childRunID: "run_c", wakeAt: at)),
+        .stepRetrying(stepID: "a", attempt: 1, error: StepError(code: "HTTP_STATUS", message: "503"), nextAttemptAt: at),
+        .stepCompleted(stepID: "a", attempt: 1, output: .null, usedFallback: false),
+        .stepCompleted(stepID: "a", attempt: 1, output: "tab\there", usedFallback: true),
+        .stepFailed(stepID: "a", attempt: 3, error: StepError(code: "EXIT_CODE", message: "exit 3")),
+        .stepSkipped(stepID: "a"), .stepPaused(stepID: "a", message: "ok?"), .stepCanceled(stepID: "a"),
+        .pauseAction(PauseRecord(stepID: "a", pausedAt: at, action: .override, userID: "ann", comment: "c",
+                                 inputs: ["k": 1], output: ["o": true], decidedAt: at)),
+    ]
+
+    @Test(arguments: kinds.indices)
+    func roundTripsWithCanonicalBytes(_ i: Int) throws {
+        let event = RunEvent(runID: "run_1", tenantID: "t", workflowID: "wf_1", seq: UInt64(i + 1), at: Self.at,
+                             kind: Self.kinds[i], runStatus: .paused)
+        let bytes = event.encoded()
+        #expect(bytes == event.json.canonicalBytes())
+        #expect(try RunEvent(bytes: bytes) == event)
+    }
+}

@@ -30,3 +30,37 @@ import Testing
         #expect(try RunEvent(bytes: bytes) == event)
     }
 }
+
+/// The WatchRuns ring: LSNs with gaps (other records share the log), eviction, too-old tokens.
+@Suite struct EventHubTests {
+    func entry(_ lsn: UInt64) -> EventHub.Entry {
+        EventHub.Entry(lsn: lsn, event: RunEvent(runID: "r", tenantID: "t", workflowID: "w", seq: lsn,
+                                                  at: Instant(nanosSinceEpoch: 0), kind: .started))
+    }
+
+    func lsns(_ next: EventHub.Next) -> [UInt64]? {
+        if case .events(let e) = next { return e.map(\.lsn) }
+        return nil
+    }
+
+    @Test func evictsTheOldestAndRefusesTokensBeforeIt() async {
+        let hub = EventHub(capacity: 4, startLSN: 10)
+        #expect(hub.canResume(from: 10) && !hub.canResume(from: 9))
+        hub.publish([entry(11), entry(13), entry(14)])
+        #expect(lsns(await hub.next(after: 10)) == [11, 13, 14])
+        #expect(lsns(await hub.next(after: 12)) == [13, 14])  // 12 was another record type
+        hub.publish([entry(15), entry(17), entry(20)])         // 11 and 13 are evicted
+        #expect(lsns(await hub.next(after: 13)) == [14, 15, 17, 20])
+        if case .tooOld = await hub.next(after: 12) {} else { Issue.record("a token before the ring must be too old") }
+        #expect(!hub.canResume(from: 11) && hub.canResume(from: 13) && hub.canResume(from: 20))
+        #expect(lsns(await hub.next(after: 17, limit: 1)) == [20])
+    }
+
+    @Test func aWaitingWatcherWakesOnPublish() async {
+        let hub = EventHub(capacity: 8, startLSN: 0)
+        async let got = hub.next(after: 0)
+        try? await Task.sleep(for: .milliseconds(20))
+        hub.publish([entry(1)])
+        #expect(lsns(await got) == [1])
+    }
+}

@@ -119,7 +119,9 @@ public final class EventHub: Sendable {
 
     public init(capacity: Int = 262_144, startLSN: UInt64 = 0) {
         self.capacity = capacity
-        var s = State(ring: Array(repeating: nil, count: capacity))
+        // The ring grows as events arrive (a full-size ring up front would cost tens of MiB
+        // of memory in an idle server).
+        var s = State(ring: [])
         s.lastLSN = startLSN
         s.floorLSN = startLSN
         state = Mutex(s)
@@ -132,14 +134,16 @@ public final class EventHub: Sendable {
         guard !entries.isEmpty else { return }
         state.withLock { s in
             for e in entries {
-                let slot = (s.head + s.count) % capacity
-                s.ring[slot] = e
-                if s.count == capacity {
-                    s.floorLSN = s.ring[s.head]!.lsn
-                    s.head = (s.head + 1) % capacity
-                } else {
+                if s.ring.count < capacity {
+                    s.ring.append(e)
                     s.count += 1
+                    s.lastLSN = e.lsn
+                    continue
                 }
+                // Full: the oldest goes, and tokens before it can no longer resume.
+                s.floorLSN = s.ring[s.head]!.lsn
+                s.ring[s.head] = e
+                s.head = (s.head + 1) % capacity
                 s.lastLSN = e.lsn
             }
         }

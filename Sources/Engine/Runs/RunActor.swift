@@ -19,6 +19,10 @@ actor RunActor {
     /// that was cancelled or superseded) is ignored.
     private var inFlight: [String: (token: UInt64, task: Task<Void, Never>)] = [:]
     private var nextToken: UInt64 = 0
+    /// Attempts of pure steps that already ended, waiting for `advance` to handle them.
+    private var finishedInline: [(id: String, attempt: Int32, fallback: Bool, result: Result<JSONValue, StepFailure>)] = []
+    private var draining = false
+    private var needsAdvance = false
     /// Holds a slot of the executor's admission limits.
     private(set) var admitted = false
 
@@ -110,6 +114,26 @@ actor RunActor {
     /// Starts every pending step whose dependencies are all finished (or skips it), then
     /// finishes the run if nothing is left.
     func advance() {
+        // Pure steps finish inside startAttempt (their results wait in `finishedInline`);
+        // their ends are handled here, in a loop rather than by recursion, so a long chain of
+        // them neither spawns a task per step nor grows the stack.
+        if draining {
+            needsAdvance = true
+            return
+        }
+        draining = true
+        defer { draining = false }
+        repeat {
+            needsAdvance = false
+            startReadySteps()
+            while !finishedInline.isEmpty {
+                let f = finishedInline.removeFirst()
+                attemptEnded(f.id, attempt: f.attempt, fallback: f.fallback, token: nil, result: f.result)
+            }
+        } while needsAdvance
+    }
+
+    private func startReadySteps() {
         guard admitted, run.status == .running || run.status == .paused else { return }
         var progressed = true
         while progressed {
@@ -199,14 +223,19 @@ actor RunActor {
             emit(.stepStarted(started))
         }
 
-        nextToken += 1
-        let token = nextToken
         let invocation = StepInvocation(tenantID: run.tenantID, workflowID: run.workflowID, runID: run.id, stepID: id,
                                         type: type, config: config, input: input, attempt: attempt, scope: scope)
         let timeout = step.timeout.map { Int64($0.totalNanos) }
         let context = StepKinds.Context(executor: executor, parentRunID: run.id, parentStepID: id,
                                         childRunID: started.childRunID, wakeAt: started.wakeAt,
                                         rawConfig: rawConfig)
+        if let result = StepKinds.inline(invocation) {
+            finishedInline.append((id, attempt, fallback, result))
+            if !draining { advance() }  // started outside advance (a fallback, a retry): handle it now
+            return
+        }
+        nextToken += 1
+        let token = nextToken
         let task = Task { [executor] in
             let result = await StepKinds.execute(invocation, context: context, timeoutNanos: timeout, executor: executor)
             self.attemptEnded(id, attempt: attempt, fallback: fallback, token: token, result: result)

@@ -47,6 +47,34 @@ enum StepKinds {
         }
     }
 
+    /// The result of a template, transform or condition attempt, computed on the spot: they
+    /// are pure and bounded (the expression language caps their work), so they need no task
+    /// and no timeout. Nil for every other type.
+    static func inline(_ inv: StepInvocation) -> Result<JSONValue, StepFailure>? {
+        switch inv.type {
+        case StepType.template.rawValue, StepType.transform.rawValue, StepType.condition.rawValue:
+            do throws(StepFailure) {
+                return .success(try pure(inv))
+            } catch {
+                return .failure(error)
+            }
+        default:
+            return nil
+        }
+    }
+
+    private static func pure(_ inv: StepInvocation) throws(StepFailure) -> JSONValue {
+        switch inv.type {
+        case StepType.template.rawValue:
+            return inv.config["template"] ?? .null
+        case StepType.transform.rawValue:
+            return try evaluate(inv.config["expression"], scope: inv.scope)
+        default:
+            let value = try evaluate(inv.config["expression"], scope: inv.scope)
+            return ["result": value, "branch": .string(value.isTruthy ? "true" : "false")]
+        }
+    }
+
     static func attempt(_ inv: StepInvocation, context: Context) async -> Result<JSONValue, StepFailure> {
         do throws(StepFailure) {
             return .success(try await run(inv, context: context))
@@ -57,13 +85,8 @@ enum StepKinds {
 
     static func run(_ inv: StepInvocation, context: Context) async throws(StepFailure) -> JSONValue {
         switch inv.type {
-        case StepType.template.rawValue:
-            return inv.config["template"] ?? .null
-        case StepType.transform.rawValue:
-            return try evaluate(inv.config["expression"], scope: inv.scope)
-        case StepType.condition.rawValue:
-            let value = try evaluate(inv.config["expression"], scope: inv.scope)
-            return ["result": value, "branch": .string(value.isTruthy ? "true" : "false")]
+        case StepType.template.rawValue, StepType.transform.rawValue, StepType.condition.rawValue:
+            return try pure(inv)
         case StepType.wait.rawValue:
             let wake = context.wakeAt ?? context.executor.now()
             do { try await context.executor.sleeper.sleep(wake) } catch { throw .canceled }

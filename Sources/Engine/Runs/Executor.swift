@@ -91,14 +91,19 @@ public final class Executor: Sendable {
     // MARK: - Log
 
     /// Queues `event` for the log; once it is durable the cell and the hub publish it.
-    func append(_ event: RunEvent, to cell: RunCell) {
-        let record = Record(type: WorkflowStore.RecordType.runEvent, payload: event.encoded())
+    func append(_ event: RunEvent, to cell: RunCell) { append([event], to: cell) }
+
+    /// Queues one run's events (in sequence order) as one append: they become durable
+    /// together, with consecutive LSNs.
+    func append(_ events: [RunEvent], to cell: RunCell) {
+        let records = events.map { Record(type: WorkflowStore.RecordType.runEvent, payload: $0.encoded()) }
         let hub = self.hub
-        workflows.store.append([record]) { result in
+        workflows.store.append(records) { result in
             switch result {
-            case .success(let lsn):
-                cell.markDurable(event)
-                hub.publish([EventHub.Entry(lsn: lsn, event: event)])
+            case .success(let last):
+                let first = last - UInt64(events.count - 1)
+                cell.markDurable(events)
+                hub.publish(events.enumerated().map { EventHub.Entry(lsn: first + UInt64($0.offset), event: $0.element) })
             case .failure(let error):
                 self.tables.withLock { $0.failure = "the run log refused a write: \(error)" }
             }

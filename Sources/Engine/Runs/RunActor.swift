@@ -13,12 +13,16 @@ actor RunActor {
     /// Effective dependencies: depends_on, or step_order's chain for a linear workflow.
     let deps: [String: [String]]
     let dependents: [String: [String]]
-    unowned let executor: Executor
+    /// Strong: an actor with work in flight keeps the executor alive (the executor drops the
+    /// actor when its run ends).
+    let executor: Executor
 
     /// The task of each step attempt in flight, and a token so a stale completion (an attempt
     /// that was cancelled or superseded) is ignored.
     private var inFlight: [String: (token: UInt64, task: Task<Void, Never>)] = [:]
     private var nextToken: UInt64 = 0
+    /// Events emitted in this turn, not yet handed to the log (see `flush`).
+    private var outbox: [RunEvent] = []
     /// Attempts of pure steps that already ended, waiting for `advance` to handle them.
     private var finishedInline: [(id: String, attempt: Int32, fallback: Bool, result: Result<JSONValue, StepFailure>)] = []
     private var draining = false
@@ -59,14 +63,23 @@ actor RunActor {
         run.apply(event)
         event.runStatus = run.status
         cell.update(run)
-        executor.append(event, to: cell)
+        outbox.append(event)
         return event
+    }
+
+    /// Sends the events of this actor turn to the log as one append (one record each, one
+    /// acknowledgement). Every entry point of the actor flushes before it returns.
+    private func flush() {
+        guard !outbox.isEmpty else { return }
+        executor.append(outbox, to: cell)
+        outbox.removeAll(keepingCapacity: true)
     }
 
     // MARK: - Life cycle
 
     /// The admission slot is ours: start (or go on after a restart).
     func admit() {
+        defer { flush() }
         guard !run.status.isTerminal else { return executor.release(self) }
         admitted = true
         if run.status == .queued { emit(.started) }
@@ -78,6 +91,7 @@ actor RunActor {
 
     /// RunPartial: records `id` as COMPLETED with a given output (it does not run).
     func presetStep(_ id: String, output: JSONValue) {
+        defer { flush() }
         emit(.stepCompleted(stepID: id, attempt: 0, output: output, usedFallback: false))
     }
 
@@ -89,6 +103,7 @@ actor RunActor {
     /// its child again, and an attempt with side effects counts as failed (INTERRUPTED) and
     /// goes to its retry policy.
     func recover() {
+        defer { flush() }
         for s in run.steps {
             guard let step = steps[s.stepID] else { continue }
             switch s.status {
@@ -114,6 +129,7 @@ actor RunActor {
     /// Starts every pending step whose dependencies are all finished (or skips it), then
     /// finishes the run if nothing is left.
     func advance() {
+        defer { flush() }
         // Pure steps finish inside startAttempt (their results wait in `finishedInline`);
         // their ends are handled here, in a loop rather than by recursion, so a long chain of
         // them neither spawns a task per step nor grows the stack.
@@ -245,6 +261,7 @@ actor RunActor {
 
     private func attemptEnded(_ id: String, attempt: Int32, fallback: Bool, token: UInt64?,
                               result: Result<JSONValue, StepFailure>) {
+        defer { flush() }
         if let token {
             guard inFlight[id]?.token == token else { return }  // cancelled or superseded
             inFlight[id] = nil
@@ -288,6 +305,7 @@ actor RunActor {
     }
 
     private func retryDue(_ id: String, attempt: Int32, token: UInt64) {
+        defer { flush() }
         guard inFlight[id]?.token == token else { return }
         inFlight[id] = nil
         guard run.status == .running || run.status == .paused else { return }
@@ -312,6 +330,7 @@ actor RunActor {
 
     /// Cancels the run: steps in flight are stopped, pending ones never start.
     func cancel(reason: String) -> Run {
+        defer { flush() }
         guard !run.status.isTerminal else { return run }
         _ = stopInFlight()
         for s in run.steps where s.status.isActive || s.status == .pending {
@@ -326,6 +345,7 @@ actor RunActor {
     /// Resumes a FAILED or PAUSED run from `fromStep` (and everything downstream of it), or
     /// from its failed, canceled and pending steps.
     func resume(from fromStep: String) throws(DomainError) -> Run {
+        defer { flush() }
         switch run.status {
         case .failed: break
         case .paused:
@@ -370,6 +390,7 @@ actor RunActor {
     /// A human's decision on a paused approval step.
     func decide(stepID requested: String, action: PauseAction, userID: String, comment: String,
                 inputs: [String: JSONValue], output: JSONValue?) throws(DomainError) -> Run {
+        defer { flush() }
         let stepID = requested.isEmpty ? (run.pausedStep?.stepID ?? "") : requested
         guard let s = run.step(stepID), s.status == .paused else {
             throw .failedPrecondition(stepID.isEmpty ? "run \(run.id) has no paused step"

@@ -37,12 +37,15 @@ public final class RunCell: Sendable {
 
     func update(_ run: Run) { state.withLock { $0.run = run } }
 
-    /// Called in sequence order once `event` is on disk; wakes every watcher.
-    func markDurable(_ event: RunEvent) {
+    /// Called in sequence order once `events` are on disk; wakes every watcher once.
+    func markDurable(_ events: [RunEvent]) {
         let appended = state.withLock { s -> Bool in
-            guard event.seq == UInt64(s.durable.count) + 1 else { return false }
-            s.durable.append(event)
-            return true
+            var any = false
+            for event in events where event.seq == UInt64(s.durable.count) + 1 {
+                s.durable.append(event)
+                any = true
+            }
+            return any
         }
         if appended { changed.fire() }
     }

@@ -59,6 +59,13 @@ public struct ProtoWriter {
         buffer.append(contentsOf: bytes)
     }
 
+    /// Appends bytes that are already wire format (the encoded fields of a message encoded
+    /// once and sent many times).
+    @inlinable
+    public mutating func writeRaw<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+    }
+
     /// Writes tag `number` (length-delimited), then whatever `body` writes, prefixed by its length.
     @inlinable
     public mutating func writeNested(_ number: Int, _ body: (inout ProtoWriter) -> Void) {

@@ -13,6 +13,7 @@ public struct RunService: Sendable {
 
     let executor: Executor
     let authenticator: Authenticator
+    let encoded = EncodedEventCache()
 
     public init(executor: Executor, authenticator: Authenticator) {
         self.executor = executor
@@ -181,10 +182,10 @@ public struct RunService: Sendable {
                 return out
             }
         }
-        router.serverStreaming(name, "WatchRun") { (req: PB.WatchRunRequest, writer: ResponseWriter<PB.RunEvent>, ctx) in
+        router.serverStreaming(name, "WatchRun") { (req: PB.WatchRunRequest, writer: ResponseWriter<PreEncoded>, ctx) in
             try await call(ctx) { p in try await watchRun(req, p, writer) }
         }
-        router.serverStreaming(name, "WatchRuns") { (req: PB.WatchRunsRequest, writer: ResponseWriter<PB.WatchRunsResponse>, ctx) in
+        router.serverStreaming(name, "WatchRuns") { (req: PB.WatchRunsRequest, writer: ResponseWriter<PreEncoded>, ctx) in
             try await call(ctx) { p in try await watchRuns(req, p, writer) }
         }
     }
@@ -230,13 +231,13 @@ public struct RunService: Sendable {
     /// Replays the run's durable events after `after_seq`, then follows it live; ends after
     /// the terminal event. Nothing is buffered here: the writer's flow control paces the
     /// loop, and the run never waits for a watcher.
-    func watchRun(_ req: PB.WatchRunRequest, _ p: Principal, _ writer: ResponseWriter<PB.RunEvent>) async throws {
+    func watchRun(_ req: PB.WatchRunRequest, _ p: Principal, _ writer: ResponseWriter<PreEncoded>) async throws {
         let cell = try executor.cell(tenant: p.tenant, runID: try Self.required(req.runID, "run_id"))
         var seq = req.afterSeq
         while !Task.isCancelled {
             let batch = await cell.next(after: seq)
             for e in batch.events {
-                try await writer.write(R.event(e))
+                try await writer.write(PreEncoded(encoded.bytes(e)))
                 seq = e.seq
             }
             if batch.ended { return }
@@ -266,7 +267,7 @@ public struct RunService: Sendable {
     /// no token, or it is too old for the event ring (also when a slow watcher falls off the
     /// ring): then live events go on from where the snapshot was taken, minus any the
     /// snapshot already reflects.
-    func watchRuns(_ req: PB.WatchRunsRequest, _ p: Principal, _ writer: ResponseWriter<PB.WatchRunsResponse>) async throws {
+    func watchRuns(_ req: PB.WatchRunsRequest, _ p: Principal, _ writer: ResponseWriter<PreEncoded>) async throws {
         let status = try R.runStatus(req.status, at: "status")
         let workflowID = req.workflowID
         var position = try Self.lsn(fromToken: req.resumeToken)
@@ -287,13 +288,13 @@ public struct RunService: Sendable {
                     var msg = PB.WatchRunsResponse()
                     msg.item = .run(R.run(run))
                     msg.resumeToken = Self.snapshotToken
-                    try await writer.write(msg)
+                    try await writer.write(PreEncoded(msg.serializedBytes()))
                     seen[run.id] = run.lastSeq
                 }
                 var end = PB.WatchRunsResponse()
                 end.item = .snapshotEnd(true)
                 end.resumeToken = Self.token(lsn: at)
-                try await writer.write(end)
+                try await writer.write(PreEncoded(end.serializedBytes()))
                 position = at
                 continue
             }
@@ -309,10 +310,7 @@ public struct RunService: Sendable {
                         if e.seq <= reflected { continue }
                         if e.isTerminal { seen[e.runID] = nil }
                     }
-                    var msg = PB.WatchRunsResponse()
-                    msg.item = .event(R.event(e))
-                    msg.resumeToken = Self.token(lsn: entry.lsn)
-                    try await writer.write(msg)
+                    try await writer.write(encoded.watchRunsMessage(e, token: Self.token(lsn: entry.lsn)))
                 }
             }
         }

@@ -1,8 +1,8 @@
 import Testing
 @testable import Engine
 
-/// Run events as log records: every kind round-trips, and the bytes written straight from the
-/// members are exactly the canonical JSON of the event (sorted keys, no whitespace).
+/// Run events as log records: every kind round-trips through the binary format written now and
+/// through the JSON format of older logs; damaged records are errors, not crashes.
 @Suite struct RunEventCodecTests {
     static let at = Instant(nanosSinceEpoch: 1_790_000_000_123_456_789)
     static let kinds: [RunEvent.Kind] = [
@@ -21,13 +21,57 @@ import Testing
                                  inputs: ["k": 1], output: ["o": true], decidedAt: at)),
     ]
 
+    static func event(_ i: Int) -> RunEvent {
+        RunEvent(runID: "run_1", tenantID: "t", workflowID: "wf_1", seq: UInt64(i + 1), at: Self.at,
+                 kind: Self.kinds[i], runStatus: .paused)
+    }
+
     @Test(arguments: kinds.indices)
-    func roundTripsWithCanonicalBytes(_ i: Int) throws {
-        let event = RunEvent(runID: "run_1", tenantID: "t", workflowID: "wf_1", seq: UInt64(i + 1), at: Self.at,
-                             kind: Self.kinds[i], runStatus: .paused)
+    func roundTripsInBothFormats(_ i: Int) throws {
+        let event = Self.event(i)
         let bytes = event.encoded()
-        #expect(bytes == event.json.canonicalBytes())
+        #expect(bytes.first == RunEvent.binaryFormat)
         #expect(try RunEvent(bytes: bytes) == event)
+        // A format-1 record (canonical JSON, as older logs and snapshots hold) still reads.
+        #expect(try RunEvent(bytes: event.json.canonicalBytes()) == event)
+    }
+
+    @Test func nestedValuesNegativeNumbersAndLargeSequenceNumbersSurvive() throws {
+        let deep: JSONValue = ["a": [[["b": -0.5]], [1e300, -1e-300, -9_007_199_254_740_991], ["": ""]], "z": nil]
+        let event = RunEvent(runID: "r", tenantID: "t", workflowID: "w", seq: UInt64.max, at: Instant(nanosSinceEpoch: -1),
+                             kind: .stepCompleted(stepID: "s", attempt: Int32.min, output: deep, usedFallback: true),
+                             runStatus: .running)
+        #expect(try RunEvent(bytes: event.encoded()) == event)
+    }
+
+    /// Every truncation of every kind's record, and every single-byte change of the kind, the
+    /// run status and the lengths: each is refused or decodes to some event, never a trap.
+    @Test func damagedRecordsAreErrors() throws {
+        for i in Self.kinds.indices {
+            let bytes = Self.event(i).encoded()
+            for cut in 1..<bytes.count {
+                #expect(throws: DecodeError.self) { try RunEvent(bytes: Array(bytes.prefix(cut))) }
+            }
+            #expect(throws: DecodeError.self) { try RunEvent(bytes: bytes + [0]) }
+            for at in bytes.indices.dropFirst() {
+                for value: UInt8 in [0x00, 0x7F, 0x80, 0xFF] {
+                    var damaged = bytes
+                    damaged[at] = value
+                    _ = try? RunEvent(bytes: damaged)
+                }
+            }
+        }
+        var unknownKind = Self.event(1).encoded()
+        unknownKind[unknownKind.count - 1] = 99
+        #expect(throws: DecodeError.self) { try RunEvent(bytes: unknownKind) }
+        var nested = ByteWriter()
+        for _ in 0...JSONValue.defaultDepthLimit + 1 {
+            nested.byte(JSONTag.array)
+            nested.varint(1)
+        }
+        nested.byte(JSONTag.null)
+        var reader = ByteReader(nested.bytes, path: "x")
+        #expect(throws: DecodeError.self) { try reader.json() }
     }
 }
 

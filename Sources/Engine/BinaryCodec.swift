@@ -1,0 +1,218 @@
+// A compact binary form for the engine's hottest records (run events): varints, length-
+// prefixed UTF-8 strings, and a tagged encoding of `JSONValue`. Written once per event on the
+// run path, so it must cost a fraction of canonical JSON: no key sorting, no text escaping, no
+// number formatting. Reading is bounds-checked everywhere and depth-limited: a damaged record
+// is a `DecodeError`, never a crash.
+
+struct ByteWriter {
+    private(set) var bytes: [UInt8]
+
+    init(capacity: Int = 128) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func int64(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    mutating func int32(_ value: Int32) { int64(Int64(value)) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func string(_ value: String) {
+        var s = value
+        s.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func strings(_ values: [String]) {
+        varint(UInt64(values.count))
+        for v in values { string(v) }
+    }
+
+    mutating func instant(_ value: Instant) { int64(value.nanosSinceEpoch) }
+
+    mutating func instant(_ value: Instant?) {
+        guard let value else { return bool(false) }
+        bool(true)
+        instant(value)
+    }
+
+    mutating func json(_ value: JSONValue) {
+        switch value {
+        case .null: byte(JSONTag.null)
+        case .bool(let b): byte(b ? JSONTag.true : JSONTag.false)
+        case .number(let n):
+            byte(JSONTag.number)
+            withUnsafeBytes(of: n.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        case .string(let s):
+            byte(JSONTag.string)
+            string(s)
+        case .array(let items):
+            byte(JSONTag.array)
+            varint(UInt64(items.count))
+            for item in items { json(item) }
+        case .object(let members):
+            byte(JSONTag.object)
+            object(members)
+        }
+    }
+
+    /// An object's members in storage order (decoding builds a dictionary again, so no order
+    /// needs to be canonical).
+    mutating func object(_ members: [String: JSONValue]) {
+        varint(UInt64(members.count))
+        for (key, value) in members {
+            string(key)
+            json(value)
+        }
+    }
+
+    mutating func json(_ value: JSONValue?) {
+        guard let value else { return bool(false) }
+        bool(true)
+        json(value)
+    }
+}
+
+enum JSONTag {
+    static let null: UInt8 = 0, `false`: UInt8 = 1, `true`: UInt8 = 2, number: UInt8 = 3, string: UInt8 = 4,
+               array: UInt8 = 5, object: UInt8 = 6
+}
+
+struct ByteReader {
+    let bytes: [UInt8]
+    private(set) var offset: Int
+    let path: String
+
+    init(_ bytes: [UInt8], from offset: Int = 0, path: String) {
+        self.bytes = bytes
+        self.offset = offset
+        self.path = path
+    }
+
+    var atEnd: Bool { offset == bytes.count }
+
+    func fail(_ what: String) -> DecodeError {
+        DecodeError(path: path, message: "\(what) at byte \(offset) of \(bytes.count)")
+    }
+
+    mutating func byte() throws(DecodeError) -> UInt8 {
+        guard offset < bytes.count else { throw fail("truncated") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func varint() throws(DecodeError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            if shift == 63 && b > 1 { throw fail("varint overflows 64 bits") }
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func int64() throws(DecodeError) -> Int64 {
+        let raw = try varint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    mutating func int32() throws(DecodeError) -> Int32 {
+        let v = try int64()
+        guard let small = Int32(exactly: v) else { throw fail("\(v) does not fit 32 bits") }
+        return small
+    }
+
+    mutating func bool() throws(DecodeError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        case let b: throw fail("bad boolean \(b)")
+        }
+    }
+
+    /// A count of items that each take at least one byte: never more than the bytes left.
+    mutating func count() throws(DecodeError) -> Int {
+        let n = try varint()
+        guard n <= UInt64(bytes.count - offset) else { throw fail("count \(n) runs past the end") }
+        return Int(n)
+    }
+
+    mutating func string() throws(DecodeError) -> String {
+        let n = try count()
+        let slice = bytes[offset..<offset + n]
+        guard let s = String(validating: slice, as: UTF8.self) else { throw fail("string is not UTF-8") }
+        offset += n
+        return s
+    }
+
+    mutating func strings() throws(DecodeError) -> [String] {
+        let n = try count()
+        var out: [String] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n { out.append(try string()) }
+        return out
+    }
+
+    mutating func instant() throws(DecodeError) -> Instant { Instant(nanosSinceEpoch: try int64()) }
+
+    mutating func optionalInstant() throws(DecodeError) -> Instant? { try bool() ? try instant() : nil }
+
+    mutating func enumValue<E: RawRepresentable>(_: E.Type) throws(DecodeError) -> E where E.RawValue == Int32 {
+        let raw = try int32()
+        guard let value = E(rawValue: raw) else { throw fail("unknown \(E.self) \(raw)") }
+        return value
+    }
+
+    mutating func json(depth: Int = 0) throws(DecodeError) -> JSONValue {
+        guard depth <= JSONValue.defaultDepthLimit else { throw fail("value nested deeper than \(JSONValue.defaultDepthLimit)") }
+        switch try byte() {
+        case JSONTag.null: return .null
+        case JSONTag.false: return .bool(false)
+        case JSONTag.true: return .bool(true)
+        case JSONTag.number:
+            guard bytes.count - offset >= 8 else { throw fail("truncated number") }
+            var raw: UInt64 = 0
+            for i in 0..<8 { raw |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+            offset += 8
+            let n = Double(bitPattern: raw)
+            guard n.isFinite else { throw fail("number is not finite") }
+            return .number(n)
+        case JSONTag.string: return .string(try string())
+        case JSONTag.array:
+            let n = try count()
+            var items: [JSONValue] = []
+            items.reserveCapacity(n)
+            for _ in 0..<n { items.append(try json(depth: depth + 1)) }
+            return .array(items)
+        case JSONTag.object: return .object(try object(depth: depth + 1))
+        case let tag: throw fail("unknown value tag \(tag)")
+        }
+    }
+
+    mutating func object(depth: Int = 0) throws(DecodeError) -> [String: JSONValue] {
+        let n = try count()
+        var members: [String: JSONValue] = [:]
+        members.reserveCapacity(n)
+        for _ in 0..<n {
+            let key = try string()
+            guard members.updateValue(try json(depth: depth), forKey: key) == nil else { throw fail("duplicate key \"\(key)\"") }
+        }
+        return members
+    }
+
+    mutating func optionalJSON() throws(DecodeError) -> JSONValue? { try bool() ? try json() : nil }
+}

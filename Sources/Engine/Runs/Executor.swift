@@ -223,6 +223,14 @@ public final class Executor: Sendable {
 
     /// Makes a run and queues it; returns once its first event is durable.
     public func start(_ request: StartRequest) async throws(DomainError) -> Run {
+        try await start(request, acknowledged: true)
+    }
+
+    /// `acknowledged`: the run is admitted only once its QUEUED event is durable (the caller
+    /// is told the run exists). A caller that waits for the run's end instead (RunWorkflow)
+    /// passes false: the run starts at once, and its QUEUED event reaches the disk in the
+    /// same fsync as the events after it, since the log keeps their order.
+    private func start(_ request: StartRequest, acknowledged: Bool) async throws(DomainError) -> Run {
         if let failure = tables.withLock({ $0.failure }) { throw .failedPrecondition(failure) }
         let key = request.origin.idempotencyKey
         if !key.isEmpty, let existing = existingRun(tenant: request.tenantID, key: key) { return existing.run }
@@ -275,7 +283,7 @@ public final class Executor: Sendable {
         if !preset.isEmpty {
             run = await actor.preset(preset.map { ($0, request.stepOutputs[$0]!) })
         }
-        await cell.waitDurable(run.lastSeq)
+        if acknowledged { await cell.waitDurable(run.lastSeq) }
         enqueue(actor)
         return cell.run
     }
@@ -315,7 +323,7 @@ public final class Executor: Sendable {
 
     /// Starts a run and waits until it ends or pauses (the run goes on if the caller leaves).
     public func runToPause(_ request: StartRequest) async throws(DomainError) -> Run {
-        let run = try await start(request)
+        let run = try await start(request, acknowledged: false)
         guard let cell = tables.withLock({ $0.cells[run.id] }) else { return run }
         var seq: UInt64 = 0
         while !Task.isCancelled {

@@ -62,15 +62,17 @@ actor RunActor {
                              seq: run.lastSeq + 1, at: executor.now(), kind: kind)
         run.apply(event)
         event.runStatus = run.status
-        cell.update(run)
         outbox.append(event)
         return event
     }
 
-    /// Sends the events of this actor turn to the log as one append (one record each, one
-    /// acknowledgement). Every entry point of the actor flushes before it returns.
+    /// Publishes the run as this actor turn left it to readers, and sends the turn's events to
+    /// the log as one append (one record each, one acknowledgement). Every entry point of the
+    /// actor flushes before it returns. (Once per turn, not per event: the cell's copy shares
+    /// the run's storage, so each update would make the next change copy every step.)
     private func flush() {
         guard !outbox.isEmpty else { return }
+        cell.update(run)
         executor.append(outbox, to: cell)
         outbox.removeAll(keepingCapacity: true)
     }

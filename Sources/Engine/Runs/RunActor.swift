@@ -13,6 +13,12 @@ actor RunActor {
     /// Effective dependencies: depends_on, or step_order's chain for a linear workflow.
     let deps: [String: [String]]
     let dependents: [String: [String]]
+    /// For each step of `run.steps`: the indices of its dependencies there.
+    let depIndices: [[Int]]
+    /// For each step of `run.steps`: whether it can rule out dependents (a condition or an approval).
+    let branches: [Bool]
+    /// Every COMPLETED step's output, kept as events apply (the "steps" of expression scopes).
+    private var outputs: [String: JSONValue]
     /// Strong: an actor with work in flight keeps the executor alive (the executor drops the
     /// actor when its run ends).
     let executor: Executor
@@ -52,6 +58,14 @@ actor RunActor {
         }
         self.deps = deps
         self.dependents = dependents
+        depIndices = run.steps.map { s in (deps[s.stepID] ?? []).compactMap { run.stepIndex($0) } }
+        branches = run.steps.map { s in
+            let type = steps[s.stepID]?.type
+            return type == StepType.condition.rawValue || type == StepType.humanApproval.rawValue
+        }
+        var outputs: [String: JSONValue] = [:]
+        for s in run.steps where s.status == .completed { outputs[s.stepID] = s.output ?? .null }
+        self.outputs = outputs
     }
 
     // MARK: - Events
@@ -62,6 +76,11 @@ actor RunActor {
                              seq: run.lastSeq + 1, at: executor.now(), kind: kind)
         run.apply(event)
         event.runStatus = run.status
+        switch kind {
+        case .stepCompleted(let id, _, let output, _): outputs[id] = output
+        case .resumed(_, let reset): for id in reset { outputs[id] = nil }
+        default: break
+        }
         outbox.append(event)
         return event
     }
@@ -71,7 +90,8 @@ actor RunActor {
     /// actor flushes before it returns. (Once per turn, not per event: the cell's copy shares
     /// the run's storage, so each update would make the next change copy every step.)
     private func flush() {
-        guard !outbox.isEmpty else { return }
+        // Inside advance's loop, the loop's own flush sends everything at the end.
+        guard !outbox.isEmpty, !draining else { return }
         cell.update(run)
         executor.append(outbox, to: cell)
         outbox.removeAll(keepingCapacity: true)
@@ -156,16 +176,16 @@ actor RunActor {
         var progressed = true
         while progressed {
             progressed = false
-            for s in run.steps where s.status == .pending {
-                let ds = deps[s.stepID] ?? []
-                let upstream = ds.compactMap { run.step($0) }
-                guard upstream.allSatisfy({ $0.status == .completed || $0.status == .skipped }) else { continue }
-                if skipped(s.stepID, upstream: upstream) {
-                    emit(.stepSkipped(stepID: s.stepID))
+            for i in run.steps.indices where run.steps[i].status == .pending {
+                guard depIndices[i].allSatisfy({ run.steps[$0].status == .completed || run.steps[$0].status == .skipped })
+                else { continue }
+                let id = run.steps[i].stepID
+                if skipped(i) {
+                    emit(.stepSkipped(stepID: id))
                     progressed = true
                     continue
                 }
-                startAttempt(s.stepID, attempt: 1, fallback: false, restarting: nil)
+                startAttempt(id, attempt: 1, fallback: false, restarting: nil)
                 if run.status.isTerminal { return }
                 progressed = true
             }
@@ -173,13 +193,16 @@ actor RunActor {
         finishIfDone()
     }
 
-    /// On a branch not taken: listed in an upstream condition's (or approval's) untaken
-    /// branch, or every dependency skipped.
-    private func skipped(_ id: String, upstream: [StepRun]) -> Bool {
-        if !upstream.isEmpty && upstream.allSatisfy({ $0.status == .skipped }) { return true }
-        for u in upstream where u.status == .completed {
-            guard let step = steps[u.stepID], let output = u.output else { continue }
-            if Branching.untaken(by: step, output: output, dependents: dependents[u.stepID] ?? []).contains(id) {
+    /// Step `i` (its dependencies finished) is on a branch not taken: listed in an upstream
+    /// condition's (or approval's) untaken branch, or every dependency skipped.
+    private func skipped(_ i: Int) -> Bool {
+        let ds = depIndices[i]
+        if !ds.isEmpty && ds.allSatisfy({ run.steps[$0].status == .skipped }) { return true }
+        for d in ds where branches[d] && run.steps[d].status == .completed {
+            let upstream = run.steps[d]
+            guard let step = steps[upstream.stepID], let output = upstream.output else { continue }
+            if Branching.untaken(by: step, output: output, dependents: dependents[upstream.stepID] ?? [])
+                .contains(run.steps[i].stepID) {
                 return true
             }
         }
@@ -188,10 +211,9 @@ actor RunActor {
 
     private func finishIfDone() {
         guard run.status == .running || run.status == .paused, inFlight.isEmpty else { return }
-        if run.steps.allSatisfy({ $0.status.isFinished }) {
-            emit(.completed(outputs: leafOutputs()))
-            executor.runEnded(self, run: run)
-        }
+        for i in run.steps.indices where !run.steps[i].status.isFinished { return }
+        emit(.completed(outputs: leafOutputs()))
+        executor.runEnded(self, run: run)
     }
 
     private func leafOutputs() -> [String: JSONValue] {
@@ -212,8 +234,8 @@ actor RunActor {
         let scope: JSONValue
         let config: [String: JSONValue]
         do {
-            input = try StepInputs.input(for: step, run: run)
-            scope = StepInputs.scope(run: run, input: input)
+            input = try StepInputs.input(for: step, run: run, outputs: outputs)
+            scope = StepInputs.scope(run: run, outputs: outputs, input: input)
             config = try StepInputs.render(config: rawConfig, scope: scope)
         } catch {
             if restarting == nil { emit(.stepStarted(.init(stepID: id, attempt: attempt, input: .object([:]), fallback: fallback))) }

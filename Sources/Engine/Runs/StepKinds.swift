@@ -233,13 +233,13 @@ enum StepKinds {
 enum StepInputs {
     /// The input mappings applied: {to_field: value at from_field of from_step's output,
     /// through the transform}. A mapping without to_field uses from_step as the key.
-    static func input(for step: Step, run: Run) throws(StepFailure) -> JSONValue {
+    static func input(for step: Step, run: Run, outputs: [String: JSONValue]) throws(StepFailure) -> JSONValue {
         var input: [String: JSONValue] = [:]
         for m in step.inputMappings {
             let output = run.step(m.fromStep)?.output ?? .null
             var value = m.fromField.isEmpty ? output : (output.value(atPath: m.fromField) ?? .null)
             if !m.transform.isEmpty {
-                var scope = scopeObject(run: run, input: .object(input))
+                var scope = scopeObject(run: run, outputs: outputs, input: .object(input))
                 scope["value"] = value
                 do {
                     value = try Expression.cached(m.transform).evaluate(.object(scope))
@@ -252,12 +252,14 @@ enum StepInputs {
         return .object(input)
     }
 
-    static func scope(run: Run, input: JSONValue) -> JSONValue { .object(scopeObject(run: run, input: input)) }
+    /// What expressions and templates see: the run's inputs, `outputs` (every completed
+    /// step's output, by step id), the step's own input, and the run's ids.
+    static func scope(run: Run, outputs: [String: JSONValue], input: JSONValue) -> JSONValue {
+        .object(scopeObject(run: run, outputs: outputs, input: input))
+    }
 
-    private static func scopeObject(run: Run, input: JSONValue) -> [String: JSONValue] {
-        var outputs: [String: JSONValue] = [:]
-        for s in run.steps where s.status == .completed { outputs[s.stepID] = s.output ?? .null }
-        return ["inputs": .object(run.inputs), "steps": .object(outputs), "input": input,
+    private static func scopeObject(run: Run, outputs: [String: JSONValue], input: JSONValue) -> [String: JSONValue] {
+        ["inputs": .object(run.inputs), "steps": .object(outputs), "input": input,
                 "run": ["id": .string(run.id), "workflow_id": .string(run.workflowID)]]
     }
 

@@ -27,7 +27,7 @@ public final class Executor: Sendable {
     let workflows: WorkflowStore
     let schedules = ScheduleTable()
     /// Validated versions in run order (see `plan`).
-    private let plans = Mutex<[String: [Step]]>([:])
+    private let plans = Mutex<[String: RunPlan]>([:])
     let environment: Environment
     let tables: Mutex<Tables>
 
@@ -246,11 +246,11 @@ public final class Executor: Sendable {
         if workflow.deleted { throw .failedPrecondition("workflow \(workflow.id) is deleted") }
         if workflow.status == .archived { throw .failedPrecondition("workflow \(workflow.id) is archived") }
         let definition = version.definition
-        let ordered = try plan(tenant: request.tenantID, workflowID: workflow.id, version: version)
+        let plan = try plan(tenant: request.tenantID, workflowID: workflow.id, version: version)
         let inputs = try RunInputs.check(request.inputs, against: workflow.metadata.inputs)
         var preset: [String] = []
         if !request.fromStepID.isEmpty {
-            guard ordered.contains(where: { $0.id == request.fromStepID }) else {
+            guard plan.steps[request.fromStepID] != nil else {
                 throw .notFound("workflow \(workflow.id) has no step \(request.fromStepID)")
             }
             preset = RunInputs.upstream(of: request.fromStepID, in: definition)
@@ -263,10 +263,10 @@ public final class Executor: Sendable {
         let at = now()
         let queued = RunEvent(runID: id, tenantID: request.tenantID, workflowID: workflow.id, seq: 1, at: at,
                               kind: .queued(.init(version: version.number, origin: request.origin, inputs: inputs,
-                                                  steps: ordered.map { ($0.id, $0.type) })))
+                                                  steps: plan.typedOrder)))
         var run = Run(queued: queued)!
         let cell = RunCell(run: run)
-        let actor = RunActor(cell: cell, run: run, definition: definition, executor: self)
+        let actor = RunActor(cell: cell, run: run, plan: plan, executor: self)
         // Registered before the await, so a retry with the same key finds it.
         let raced: RunCell? = tables.withLock { t in
             if !key.isEmpty, let prior = t.idempotency[request.tenantID + "\u{0}" + key],
@@ -291,7 +291,7 @@ public final class Executor: Sendable {
     /// The steps of a version in run order, once it is known to validate. Versions never
     /// change, so this is worked out once per version (validation and the topological sort
     /// were a tenth of a run's cost) and kept in a small table.
-    private func plan(tenant: String, workflowID: String, version: WorkflowVersion) throws(DomainError) -> [Step] {
+    private func plan(tenant: String, workflowID: String, version: WorkflowVersion) throws(DomainError) -> RunPlan {
         let key = tenant + "\u{0}" + workflowID + "\u{0}" + String(version.number)
         if let known = plans.withLock({ $0[key] }) { return known }
         let problems = validate(version.definition)
@@ -302,11 +302,12 @@ public final class Executor: Sendable {
         guard let ordered = version.definition.topologicalOrder() else {
             throw .failedPrecondition("workflow \(workflowID) has a dependency cycle")
         }
+        let plan = RunPlan(definition: version.definition, order: ordered.map(\.id))
         plans.withLock { p in
             if p.count >= 4096 { p.removeAll(keepingCapacity: true) }
-            p[key] = ordered
+            p[key] = plan
         }
-        return ordered
+        return plan
     }
 
     private func existingRun(tenant: String, key: String) -> RunCell? {

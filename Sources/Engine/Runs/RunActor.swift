@@ -8,15 +8,10 @@
 actor RunActor {
     let cell: RunCell
     private(set) var run: Run
-    let definition: WorkflowDefinition
-    let steps: [String: Step]
-    /// Effective dependencies: depends_on, or step_order's chain for a linear workflow.
-    let deps: [String: [String]]
-    let dependents: [String: [String]]
-    /// For each step of `run.steps`: the indices of its dependencies there.
-    let depIndices: [[Int]]
-    /// For each step of `run.steps`: whether it can rule out dependents (a condition or an approval).
-    let branches: [Bool]
+    let plan: RunPlan
+    var definition: WorkflowDefinition { plan.definition }
+    var steps: [String: Step] { plan.steps }
+    var dependents: [String: [String]] { plan.dependents }
     /// Every COMPLETED step's output, kept as events apply (the "steps" of expression scopes).
     private var outputs: [String: JSONValue]
     /// Strong: an actor with work in flight keeps the executor alive (the executor drops the
@@ -36,36 +31,19 @@ actor RunActor {
     /// Holds a slot of the executor's admission limits.
     private(set) var admitted = false
 
-    init(cell: RunCell, run: Run, definition: WorkflowDefinition, executor: Executor) {
+    init(cell: RunCell, run: Run, plan: RunPlan, executor: Executor) {
         self.cell = cell
         self.run = run
-        self.definition = definition
+        self.plan = plan.fits(run) ? plan : RunPlan(definition: plan.definition, order: run.steps.map(\.stepID))
         self.executor = executor
-        var steps: [String: Step] = [:]
-        for s in definition.steps { steps[s.id] = s }
-        self.steps = steps
-        var deps: [String: [String]] = [:]
-        let linear = definition.steps.allSatisfy { $0.dependsOn.isEmpty } && !definition.stepOrder.isEmpty
-        for s in definition.steps { deps[s.id] = s.dependsOn }
-        if linear {
-            for (i, id) in definition.stepOrder.enumerated() where i > 0 && steps[id] != nil {
-                deps[id] = [definition.stepOrder[i - 1]].filter { steps[$0] != nil }
-            }
-        }
-        var dependents: [String: [String]] = [:]
-        for s in definition.steps {
-            for d in deps[s.id] ?? [] { dependents[d, default: []].append(s.id) }
-        }
-        self.deps = deps
-        self.dependents = dependents
-        depIndices = run.steps.map { s in (deps[s.stepID] ?? []).compactMap { run.stepIndex($0) } }
-        branches = run.steps.map { s in
-            let type = steps[s.stepID]?.type
-            return type == StepType.condition.rawValue || type == StepType.humanApproval.rawValue
-        }
         var outputs: [String: JSONValue] = [:]
         for s in run.steps where s.status == .completed { outputs[s.stepID] = s.output ?? .null }
         self.outputs = outputs
+    }
+
+    init(cell: RunCell, run: Run, definition: WorkflowDefinition, executor: Executor) {
+        self.init(cell: cell, run: run, plan: RunPlan(definition: definition, order: run.steps.map(\.stepID)),
+                  executor: executor)
     }
 
     // MARK: - Events
@@ -177,7 +155,7 @@ actor RunActor {
         while progressed {
             progressed = false
             for i in run.steps.indices where run.steps[i].status == .pending {
-                guard depIndices[i].allSatisfy({ run.steps[$0].status == .completed || run.steps[$0].status == .skipped })
+                guard plan.depIndices[i].allSatisfy({ run.steps[$0].status == .completed || run.steps[$0].status == .skipped })
                 else { continue }
                 let id = run.steps[i].stepID
                 if skipped(i) {
@@ -196,9 +174,9 @@ actor RunActor {
     /// Step `i` (its dependencies finished) is on a branch not taken: listed in an upstream
     /// condition's (or approval's) untaken branch, or every dependency skipped.
     private func skipped(_ i: Int) -> Bool {
-        let ds = depIndices[i]
+        let ds = plan.depIndices[i]
         if !ds.isEmpty && ds.allSatisfy({ run.steps[$0].status == .skipped }) { return true }
-        for d in ds where branches[d] && run.steps[d].status == .completed {
+        for d in ds where plan.branches[d] && run.steps[d].status == .completed {
             let upstream = run.steps[d]
             guard let step = steps[upstream.stepID], let output = upstream.output else { continue }
             if Branching.untaken(by: step, output: output, dependents: dependents[upstream.stepID] ?? [])

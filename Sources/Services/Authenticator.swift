@@ -59,11 +59,14 @@ public struct Authenticator: Sendable {
         guard let header = authorization else {
             throw RPCError(.unauthenticated, "missing authorization metadata: send \"authorization: Bearer <token>\"")
         }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        // On the UTF-8 bytes: this runs on every call, and Character-wise string work (counting,
+        // splitting) was a tenth of a small RPC's cost.
+        let utf8 = header.utf8
+        guard utf8.count > 7, utf8.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 }) else {
             throw RPCError(.unauthenticated, "authorization metadata must be \"Bearer <token>\"")
         }
-        let token = String(header.dropFirst(7).drop(while: { $0 == " " }))
-        if token.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+        let token = String(Substring(utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") })))
+        if token.utf8.reduce(0, { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }) == 2 {
             guard let secret else { throw RPCError(.unauthenticated, "JWTs are not accepted: the server has no JWT secret") }
             if let known = verified.lookup(token) {
                 try checkWindow(exp: known.exp, nbf: known.nbf)

@@ -115,7 +115,8 @@ extension Store {
                 scan.activeFD = try LogWriter.createSegment(files: files, layout: layout, firstLSN: startLSN)
                 scan.nextLSN = startLSN
             }
-            let core = Core(durableLSN: scan.nextLSN - 1, segments: segments, maxBatchBytes: options.maxBatchBytes)
+            let core = Core(durableLSN: scan.nextLSN - 1, segments: segments, maxBatchBytes: options.maxBatchBytes,
+                            commitDelayNanos: options.commitDelayNanos)
             let writer = LogWriter(files: files, layout: layout, segmentBytes: options.segmentBytes, fd: scan.activeFD,
                                    segmentFirstLSN: segments.last!, segmentSize: scan.activeSize, nextLSN: scan.nextLSN,
                                    onRollover: { [core] first in core.shared.withLock { $0.segments.append(first) } })

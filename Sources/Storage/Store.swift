@@ -154,10 +154,12 @@ final class Core: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let maxBatchBytes: Int
+    private let commitDelayNanos: Int
 
-    init(durableLSN: UInt64, segments: [UInt64], maxBatchBytes: Int) {
+    init(durableLSN: UInt64, segments: [UInt64], maxBatchBytes: Int, commitDelayNanos: Int) {
         shared = Mutex(Shared(durableLSN: durableLSN, segments: segments))
         self.maxBatchBytes = maxBatchBytes
+        self.commitDelayNanos = max(0, min(commitDelayNanos, 999_999_999))
     }
 
     /// The writer runs for the store's lifetime on a serial queue of its own: Dispatch gives
@@ -199,7 +201,19 @@ final class Core: Sendable {
     private func run(_ writer: LogWriter) {
         while true {
             wake.wait()
-            while let batch = takeBatch() { write(batch, with: writer) }
+            var busy = false
+            while true {
+                // Appends arrived while the last fdatasync ran: more are likely on their way,
+                // so linger a moment and let them share the next one. An idle writer (one
+                // client, one append at a time) never waits.
+                if busy && commitDelayNanos > 0 {
+                    var pause = timespec(tv_sec: 0, tv_nsec: commitDelayNanos)
+                    nanosleep(&pause, nil)
+                }
+                guard let batch = takeBatch() else { break }
+                write(batch, with: writer)
+                busy = shared.withLock { !$0.queue.isEmpty }
+            }
             if shared.withLock({ $0.stopping && $0.queue.isEmpty }) { return }
         }
     }

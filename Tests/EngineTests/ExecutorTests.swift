@@ -483,3 +483,30 @@ func runStep(_ id: String, _ type: String, _ config: [String: JSONValue] = [:], 
         return condition()
     }
 }
+
+/// Which attempts may skip building an expression scope: only those whose type evaluates no
+/// expression and whose config (at any depth) has no `{{ }}` tag; a fallback is judged on its own.
+@Suite struct RunPlanScopeTests {
+    @Test func onlyTaglessNonExpressionStepsSkipTheScope() {
+        let steps = [
+            runStep("constant", "template", ["template": "go", "n": 3]),
+            runStep("tagged", "template", ["template": "hi {{ inputs.name }}"]),
+            runStep("nested", "http_request", ["url": "http://x", "headers": ["a": ["{{ steps.constant }}"]]]),
+            runStep("plainHTTP", "http_request", ["url": "http://x"],
+                    fallback: Fallback(type: "template", config: ["template": "{{ input }}"])),
+            runStep("expr", "transform", ["expression": "1"]),
+            runStep("cond", "condition", ["expression": "true"]),
+            runStep("each", "loop", ["items": [1, 2]], fallback: Fallback(type: "template", config: ["template": "x"])),
+        ]
+        let plan = RunPlan(definition: WorkflowDefinition(steps: steps), order: steps.map(\.id))
+        #expect(!plan.needsScope("constant", fallback: false))
+        #expect(plan.needsScope("tagged", fallback: false))
+        #expect(plan.needsScope("nested", fallback: false))
+        #expect(!plan.needsScope("plainHTTP", fallback: false))
+        #expect(plan.needsScope("plainHTTP", fallback: true))
+        #expect(plan.needsScope("expr", fallback: false) && plan.needsScope("cond", fallback: false))
+        #expect(plan.needsScope("each", fallback: false))
+        #expect(!plan.needsScope("each", fallback: true))
+        #expect(plan.needsScope("constant", fallback: true))  // no fallback: nothing to skip
+    }
+}

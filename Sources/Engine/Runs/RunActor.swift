@@ -213,8 +213,13 @@ actor RunActor {
         let config: [String: JSONValue]
         do {
             input = try StepInputs.input(for: step, run: run, outputs: outputs)
-            scope = StepInputs.scope(run: run, outputs: outputs, input: input)
-            config = try StepInputs.render(config: rawConfig, scope: scope)
+            if plan.needsScope(id, fallback: fallback) {
+                scope = StepInputs.scope(run: run, outputs: outputs, input: input)
+                config = try StepInputs.render(config: rawConfig, scope: scope)
+            } else {
+                scope = .null
+                config = rawConfig
+            }
         } catch {
             if restarting == nil { emit(.stepStarted(.init(stepID: id, attempt: attempt, input: .object([:]), fallback: fallback))) }
             return attemptEnded(id, attempt: attempt, fallback: fallback, token: nil, result: .failure(error))

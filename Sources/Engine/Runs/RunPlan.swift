@@ -16,6 +16,30 @@ final class RunPlan: Sendable {
     /// For each step in run order: whether it can rule out dependents (a condition or an approval).
     let branches: [Bool]
 
+    /// Steps whose attempts need no expression scope, primary and fallback: their type does not
+    /// evaluate expressions and their config has no `{{ }}` tag (so rendering would change
+    /// nothing). Building the scope is most of a constant step's cost.
+    private let scopeless: Set<String>
+    private let scopelessFallbacks: Set<String>
+
+    func needsScope(_ id: String, fallback: Bool) -> Bool {
+        !(fallback ? scopelessFallbacks : scopeless).contains(id)
+    }
+
+    private static func needsScope(type: String, config: [String: JSONValue]) -> Bool {
+        type == StepType.transform.rawValue || type == StepType.condition.rawValue || type == StepType.loop.rawValue
+            || config.values.contains(where: hasTag)
+    }
+
+    private static func hasTag(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let s): TemplateText.containsTag(s)
+        case .array(let items): items.contains(where: hasTag)
+        case .object(let members): members.values.contains(where: hasTag)
+        default: false
+        }
+    }
+
     init(definition: WorkflowDefinition, order: [String]) {
         self.definition = definition
         self.order = order
@@ -36,6 +60,10 @@ final class RunPlan: Sendable {
         }
         self.deps = deps
         self.dependents = dependents
+        scopeless = Set(definition.steps.filter { !Self.needsScope(type: $0.type, config: $0.config) }.map(\.id))
+        scopelessFallbacks = Set(definition.steps.filter { s in
+            s.fallback.map { !Self.needsScope(type: $0.type, config: $0.config) } ?? false
+        }.map(\.id))
         typedOrder = order.map { ($0, steps[$0]?.type ?? "") }
         var position: [String: Int] = [:]
         for (i, id) in order.enumerated() { position[id] = i }

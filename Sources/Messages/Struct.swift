@@ -39,7 +39,9 @@ extension GoogleProtobuf {
             .message("list_value", 6, ".google.protobuf.ListValue", oneof: "kind"),
         ]
 
-        public indirect enum Kind: Sendable, Equatable {
+        // Not indirect: Struct and ListValue hold their values in a dictionary and an array, which
+        // already live on the heap, so boxing every case only cost an allocation per scalar.
+        public enum Kind: Sendable, Equatable {
             case nullValue(NullValue)
             case numberValue(Double)
             case stringValue(String)

@@ -68,7 +68,9 @@ extension RunEvent {
 
     /// The log record (format 2, binary).
     public func encoded() -> [UInt8] {
-        var w = ByteWriter()
+        // Room for the ids and a small payload at once: regrowing the buffer was a sixth of
+        // the allocations of a run.
+        var w = ByteWriter(capacity: 160 + runID.utf8.count + tenantID.utf8.count + workflowID.utf8.count)
         w.byte(Self.binaryFormat)
         w.string(runID)
         w.string(tenantID)

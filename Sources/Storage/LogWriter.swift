@@ -9,7 +9,11 @@ final class LogWriter: @unchecked Sendable {
     let layout: Layout
     let segmentBytes: Int64
     private(set) var fd: Int32
-    private(set) var segmentFirstLSN: UInt64
+    private(set) var segmentFirstLSN: UInt64 {
+        didSet { segmentPath = layout.segment(segmentFirstLSN) }
+    }
+    /// The active segment's path (for error messages), made once per segment.
+    private var segmentPath: String
     private var segmentSize: Int64
     /// LSN the next record gets.
     private(set) var nextLSN: UInt64
@@ -28,6 +32,7 @@ final class LogWriter: @unchecked Sendable {
         self.segmentBytes = segmentBytes
         self.fd = fd
         self.segmentFirstLSN = segmentFirstLSN
+        segmentPath = layout.segment(segmentFirstLSN)
         self.segmentSize = segmentSize
         self.nextLSN = nextLSN
         self.onRollover = onRollover
@@ -49,7 +54,7 @@ final class LogWriter: @unchecked Sendable {
     /// Writes what is buffered and fdatasyncs the segment: after this, every added record is durable.
     func sync() throws {
         guard !pending.isEmpty else { return }
-        let path = layout.segment(segmentFirstLSN)
+        let path = segmentPath
         try pending.withUnsafeBytes { raw in try files.writeAll(fd, raw, path: path) }
         segmentSize += Int64(pending.count)
         pending.removeAll(keepingCapacity: pending.capacity <= 16 << 20)

@@ -27,7 +27,10 @@ public final class Executor: Sendable {
     let workflows: WorkflowStore
     let schedules = ScheduleTable()
     /// Validated versions in run order (see `plan`).
-    private let plans = Mutex<[String: RunPlan]>([:])
+    private let plans = Mutex<[PlanKey: RunPlan]>([:])
+    private struct PlanKey: Hashable {
+        let tenant: String, workflowID: String, version: Int32
+    }
     let environment: Environment
     let tables: Mutex<Tables>
 
@@ -292,7 +295,7 @@ public final class Executor: Sendable {
     /// change, so this is worked out once per version (validation and the topological sort
     /// were a tenth of a run's cost) and kept in a small table.
     private func plan(tenant: String, workflowID: String, version: WorkflowVersion) throws(DomainError) -> RunPlan {
-        let key = tenant + "\u{0}" + workflowID + "\u{0}" + String(version.number)
+        let key = PlanKey(tenant: tenant, workflowID: workflowID, version: version.number)
         if let known = plans.withLock({ $0[key] }) { return known }
         let problems = validate(version.definition)
         if !problems.isEmpty {

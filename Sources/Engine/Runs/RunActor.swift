@@ -37,6 +37,7 @@ actor RunActor {
         self.plan = plan.fits(run) ? plan : RunPlan(definition: plan.definition, order: run.steps.map(\.stepID))
         self.executor = executor
         var outputs: [String: JSONValue] = [:]
+        outputs.reserveCapacity(run.steps.count)
         for s in run.steps where s.status == .completed { outputs[s.stepID] = s.output ?? .null }
         self.outputs = outputs
     }

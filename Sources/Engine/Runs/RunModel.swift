@@ -153,6 +153,7 @@ public struct Run: Sendable, Hashable {
         self.createdAt = createdAt
         self.updatedAt = createdAt
         var index: [String: Int] = [:]
+        index.reserveCapacity(steps.count)
         for (i, s) in steps.enumerated() { index[s.stepID] = i }
         self.index = index
     }

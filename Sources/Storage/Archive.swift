@@ -99,6 +99,8 @@ public final class Archive: Sendable {
     /// Read descriptors of the data files, opened on first use.
     private let readers = Mutex<[UInt32: Int32]>([:])
     private let entryCount: Atomic<UInt64>
+    /// Set by `close`: reads then refuse rather than open files nobody closes.
+    private let closed = Atomic<Bool>(false)
 
     /// The largest record `write` takes.
     public var maxRecordBytes: Int { options.maxRecordBytes }
@@ -244,6 +246,7 @@ public final class Archive: Sendable {
     }
 
     private func reader(_ file: UInt32, path: String) throws -> Int32 {
+        if closed.load(ordering: .acquiring) { throw StorageError.closed }
         if let fd = readers.withLock({ $0[file] }) { return fd }
         let fd: Int32
         do {
@@ -262,6 +265,7 @@ public final class Archive: Sendable {
 
     /// Closes the files; later writes throw `closed`. Safe to call more than once.
     public func close() {
+        closed.store(true, ordering: .releasing)
         writer.withLock { w in
             guard !w.closed else { return }
             w.closed = true

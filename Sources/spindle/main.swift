@@ -31,13 +31,23 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let storeDir = options.dataDir + "/store"
     let store: WorkflowStore
     do {
-        let (opened, summary) = try WorkflowStore.open(directory: storeDir)
+        let (opened, summary) = try WorkflowStore.open(directory: storeDir, snapshotEvery: options.snapshotEvery)
         store = opened
-        let duration = summary.duration.components
-        let durationMS = duration.seconds * 1000 + duration.attoseconds / 1_000_000_000_000_000
         Log.event("info", "store_open", ["path": storeDir, "snapshot_lsn": summary.snapshotLSN.map(String.init) ?? "none",
                                          "events_replayed": String(summary.eventsReplayed),
-                                         "torn_tail": summary.tornTail ?? "none", "duration_ms": String(durationMS)])
+                                         "torn_tail": summary.tornTail ?? "none", "duration_ms": millis(summary.duration),
+                                         "archived_runs": String(summary.archivedRuns),
+                                         "archive_entries": String(summary.archive.entries),
+                                         "archive_cut": summary.archive.truncatedIndex ?? "none",
+                                         "archive_dropped": String(summary.archive.droppedEntries.count)])
+        for dropped in summary.archive.droppedEntries {
+            Log.event("warning", "archive_entry_dropped", ["reason": dropped, "then": "the run is rebuilt from the log"])
+        }
+        store.onSnapshot { report in
+            Log.event(report.error == nil ? "info" : "error", "snapshot",
+                      ["lsn": String(report.lsn), "bytes": String(report.bytes), "run_records": String(report.runRecords),
+                       "duration_ms": millis(report.duration), "error": report.error ?? "none"])
+        }
     } catch {
         Log.event("error", "store_open_failed", ["path": storeDir, "error": "\(error)"])
         return 1
@@ -51,9 +61,9 @@ func serve(_ options: ServeOptions) async -> Int32 {
     await executor.recover()
     executor.startScheduler()
     let recovered = executor.counts
-    let took = (ContinuousClock.now - recoveryStarted).components
     Log.event("info", "runs_recovered", ["runs": String(recovered.runs), "unfinished": String(recovered.unfinished),
-                                         "duration_ms": String(took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000)])
+                                         "duration_ms": millis(ContinuousClock.now - recoveryStarted)])
+    for problem in executor.recoveryProblems { Log.event("error", "run_recovery", ["problem": problem]) }
 
     var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName, WorkflowService.serviceName,
                         RunService.serviceName] + ReflectionService.serviceNames
@@ -91,6 +101,12 @@ func serve(_ options: ServeOptions) async -> Int32 {
     await store.close()  // after the transport drained: no handler is still writing
     Log.event("info", "stopped")
     return 0
+}
+
+/// A duration as whole milliseconds, for log lines.
+func millis(_ d: Duration) -> String {
+    let c = d.components
+    return String(c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
 }
 
 func transportConfig(_ o: ServeOptions) -> HTTP2ServerConfig {

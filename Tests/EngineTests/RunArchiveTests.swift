@@ -109,6 +109,7 @@ import Storage
         #expect(snapshot.error == nil)
         // What a snapshot now holds of runs: the unfinished one's events, nothing else.
         let paused = try h.executor.get(tenant: "t", runID: unfinished)
+        await (try h.executor.cell(tenant: "t", runID: unfinished)).waitDurable(paused.lastSeq)
         #expect(h.executor.snapshotRecords().count == Int(paused.lastSeq))
 
         let h2 = try await Self.reopen(h)
@@ -158,6 +159,45 @@ import Storage
         #expect(try h2.executor.cell(tenant: "t", runID: id).durableEvents() == events)
         #expect(h2.executor.counts.runs == 1)
         await h2.store.close()
+    }
+
+    /// A resume that lands while the run's archive record is being written: the run must
+    /// stay in memory for the actor the resume makes (its events were once dropped, and the
+    /// resume waited for ever).
+    @Test(.timeLimit(.minutes(1))) func aResumeRacingTheArchiveWriteKeepsEveryEvent() async throws {
+        let h = try await Self.make()
+        let wf = try await h.workflow([
+            runStep("a", "template", ["template": "A"]),
+            runStep("b", "transform", ["expression": "1 / inputs.d"], after: ["a"]),
+        ])
+        for _ in 0..<40 {
+            let failed = try await h.executor.runToPause(.init(tenantID: "t", workflowID: wf, inputs: ["d": 0]))
+            #expect(failed.status == .failed)
+            let again = try await h.executor.resume(tenant: "t", runID: failed.id, fromStepID: "b")
+            let run = try await h.finished(again.id)
+            #expect(run.status == .failed && run.step("a")?.output == "A")
+            let cell = try await Self.archived(h, failed.id)
+            #expect(try cell.durableEvents().map(\.seq) == Array(1...run.lastSeq))
+        }
+        await h.store.close()
+    }
+
+    /// The same race, step by step on the cell: an archive write that finishes while the run
+    /// is held leaves it in memory, and the release says it may go now.
+    @Test func anArchiveWriteFinishingWhileTheRunIsHeldLeavesItInMemory() async throws {
+        let h = try await Self.make()
+        let wf = try await h.workflow([runStep("b", "transform", ["expression": "1 / inputs.d"])])
+        let failed = try await h.executor.runToPause(.init(tenantID: "t", workflowID: wf, inputs: ["d": 0]))
+        let cell = try await Self.archived(h, failed.id)
+        let ref = try #require(cell.state.withLock { $0.archived })
+        try cell.hold()  // loads it back
+        #expect(Self.inMemory(cell) && cell.beginArchive() == nil)
+        #expect(!cell.finishArchive(ref), "a held run left memory")
+        #expect(Self.inMemory(cell) && !cell.isArchivable)
+        #expect(cell.release())
+        let (events, run) = try #require(cell.beginArchive())
+        #expect(events.count == Int(run.lastSeq) && cell.finishArchive(ref) && !Self.inMemory(cell))
+        await h.store.close()
     }
 
     @Test func aResumeRefusedAfterLoadingTheRunBackLeavesItForTheArchiveAgain() async throws {

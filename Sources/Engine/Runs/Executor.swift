@@ -573,16 +573,12 @@ public final class Executor: Sendable {
 
     public func resume(tenant: String, runID: String, fromStepID: String) async throws -> Run {
         let c = try cell(tenant: tenant, runID: runID)
-        // An archived (FAILED) run becomes live again: its events come back into memory. If
-        // the resume is refused after all, it goes back to the archive.
-        let wasArchived = c.isArchived
-        try c.restoreFromArchive()
-        do {
-            return try await resumeLive(c, tenant: tenant, runID: runID, fromStepID: fromStepID)
-        } catch {
-            if wasArchived && c.isArchivable { workflows.archive.enqueue(runID) }
-            throw error
-        }
+        // An archived (FAILED) run becomes live again: its events come back into memory, and
+        // it stays there while the resume makes its actor. If the resume is refused after all
+        // (or the run has already ended again), it goes back to the archive.
+        try c.hold()
+        defer { if c.release() { workflows.archive.enqueue(runID) } }
+        return try await resumeLive(c, tenant: tenant, runID: runID, fromStepID: fromStepID)
     }
 
     private func resumeLive(_ c: RunCell, tenant: String, runID: String, fromStepID: String) async throws(DomainError) -> Run {
@@ -628,7 +624,7 @@ public final class Executor: Sendable {
             throw DomainError.failedPrecondition("run \(runID) is \(status.name): cancel it before deleting it")
         }
         guard c.beginDelete() else { throw DomainError.aborted("run \(runID) is being deleted by another call") }
-        let lastSeq = c.durableSeq
+        let lastSeq = c.lastSeq
         let key = (try? c.loadRun())?.origin.idempotencyKey
         do {
             try await workflows.archive.remove(runID)

@@ -34,6 +34,9 @@ public final class RunCell: Sendable {
         var deleted = false
         /// A delete is being written: snapshots leave the run out, archiving skips it.
         var deleting = false
+        /// Callers that need the run in memory (a resume making an actor from it): it is not
+        /// archived while any hold it.
+        var holds = 0
     }
     let state: Mutex<State>
     /// Fired whenever `durable` grows, the run is loaded back from the archive, or deleted.
@@ -75,6 +78,9 @@ public final class RunCell: Sendable {
 
     /// The run's status, without reading an archived run back.
     public var status: RunStatus { state.withLock { $0.live?.run.status ?? $0.archived!.status } }
+
+    /// The newest event's sequence number (durable or not yet), without reading an archived run back.
+    public var lastSeq: UInt64 { state.withLock { $0.live?.run.lastSeq ?? $0.archived!.lastSeq } }
 
     /// The newest durable event's sequence number.
     public var durableSeq: UInt64 { state.withLock { s in s.live.map { UInt64($0.durable.count) } ?? s.archived!.lastSeq } }
@@ -172,11 +178,11 @@ public final class RunCell: Sendable {
     // MARK: - Archiving
 
     /// Whether the run has ended with every event durable and could go to the archive.
-    var isArchivable: Bool {
-        state.withLock { s in
-            guard let live = s.live, !s.deleting, !s.deleted, !live.archiving else { return false }
-            return Self.ended(live)
-        }
+    var isArchivable: Bool { state.withLock { s in Self.archivable(s) && !s.live!.archiving } }
+
+    private static func archivable(_ s: State) -> Bool {
+        guard let live = s.live, !s.deleting, !s.deleted, s.holds == 0 else { return false }
+        return ended(live)
     }
 
     private static func ended(_ live: Live) -> Bool {
@@ -188,7 +194,7 @@ public final class RunCell: Sendable {
     /// is not already being archived or deleted.
     func beginArchive() -> (events: [RunEvent], run: Run)? {
         state.withLock { s in
-            guard let live = s.live, !s.deleting, !s.deleted, !live.archiving, Self.ended(live) else { return nil }
+            guard Self.archivable(s), let live = s.live, !live.archiving else { return nil }
             live.archiving = true
             return (live.durable, live.run)
         }
@@ -200,7 +206,7 @@ public final class RunCell: Sendable {
         state.withLock { s in
             guard let live = s.live else { return false }
             live.archiving = false
-            guard !s.deleting, !s.deleted, Self.ended(live), live.run.lastSeq == archived.lastSeq else { return false }
+            guard Self.archivable(s), live.run.lastSeq == archived.lastSeq else { return false }
             s.live = nil
             s.archived = archived
             return true
@@ -209,21 +215,40 @@ public final class RunCell: Sendable {
 
     func abandonArchive() { state.withLock { $0.live?.archiving = false } }
 
-    /// Brings an archived run's events back into memory (a FAILED run being resumed). No-op
-    /// when the run is in memory already.
-    func restoreFromArchive() throws(RunHistoryUnreadable) {
-        guard let archived = state.withLock({ $0.archived }) else { return }
-        let events = try archived.archive.history(of: id, at: archived.location)
-        let loaded = fold(events, upTo: archived.lastSeq)
-        let restored = state.withLock { s -> Bool in
-            guard s.archived != nil else { return false }  // someone else did it meanwhile
-            let live = Live(run: loaded)
-            live.durable = events
-            s.live = live
-            s.archived = nil
-            return true
+    /// Keeps the run in memory until `release`, bringing an archived run's events back first
+    /// (a FAILED run being resumed: its actor is made from the cell's run, and must find the
+    /// cell live when it writes).
+    func hold() throws(RunHistoryUnreadable) {
+        while true {
+            let archived = state.withLock { s -> ArchivedRun? in
+                if s.archived == nil { s.holds += 1 }
+                return s.archived
+            }
+            guard let archived else { return }
+            let events = try archived.archive.history(of: id, at: archived.location)
+            let loaded = fold(events, upTo: archived.lastSeq)
+            let restored = state.withLock { s -> Bool in
+                guard s.archived != nil else { return false }  // someone else did it meanwhile: hold that
+                let live = Live(run: loaded)
+                live.durable = events
+                s.live = live
+                s.archived = nil
+                s.holds += 1
+                return true
+            }
+            if restored {
+                changed.fire()
+                return
+            }
         }
-        if restored { changed.fire() }
+    }
+
+    /// Ends a `hold`; true if the run could go (back) to the archive now.
+    func release() -> Bool {
+        state.withLock { s in
+            s.holds -= 1
+            return Self.archivable(s) && !s.live!.archiving
+        }
     }
 
     // MARK: - Watching

@@ -10,6 +10,7 @@ import Effects
 import Engine
 import RPC
 import Services
+import Storage
 
 func serve(_ options: ServeOptions) async -> Int32 {
     let shutdown = ShutdownSignal()
@@ -31,15 +32,20 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let storeDir = options.dataDir + "/store"
     let store: WorkflowStore
     do {
-        let (opened, summary) = try WorkflowStore.open(directory: storeDir, snapshotEvery: options.snapshotEvery)
+        var storeOptions = StoreOptions()
+        if let bytes = options.logSegmentBytes { storeOptions.segmentBytes = Int64(bytes) }
+        let (opened, summary) = try WorkflowStore.open(directory: storeDir, snapshotEvery: options.snapshotEvery,
+                                                       options: storeOptions)
         store = opened
-        Log.event("info", "store_open", ["path": storeDir, "snapshot_lsn": summary.snapshotLSN.map(String.init) ?? "none",
+        let snapshotLSN = summary.snapshotLSN.map(String.init) ?? "none"
+        let archive = summary.archive
+        let archived = String(summary.archivedRuns), entries = String(archive.entries)
+        let dropped = String(archive.droppedEntries.count)
+        Log.event("info", "store_open", ["path": storeDir, "snapshot_lsn": snapshotLSN,
                                          "events_replayed": String(summary.eventsReplayed),
                                          "torn_tail": summary.tornTail ?? "none", "duration_ms": millis(summary.duration),
-                                         "archived_runs": String(summary.archivedRuns),
-                                         "archive_entries": String(summary.archive.entries),
-                                         "archive_cut": summary.archive.truncatedIndex ?? "none",
-                                         "archive_dropped": String(summary.archive.droppedEntries.count)])
+                                         "archived_runs": archived, "archive_entries": entries,
+                                         "archive_cut": archive.truncatedIndex ?? "none", "archive_dropped": dropped])
         for dropped in summary.archive.droppedEntries {
             Log.event("warning", "archive_entry_dropped", ["reason": dropped, "then": "the run is rebuilt from the log"])
         }

@@ -19,14 +19,13 @@ import grpc
 import pytest
 from google.protobuf import struct_pb2
 
-from conftest import mint
+from conftest import Api, mint
 from spindle_proc import Spindle
+from test_runs import step
 from spindle_client.spindle.v1 import run_pb2 as rpb
 from spindle_client.spindle.v1 import run_service_pb2 as rs
-from spindle_client.spindle.v1 import run_service_pb2_grpc as rsg
 from spindle_client.spindle.v1 import workflow_pb2 as wf
 from spindle_client.spindle.v1 import workflow_service_pb2 as ws
-from spindle_client.spindle.v1 import workflow_service_pb2_grpc as wsg
 
 pytestmark = pytest.mark.spindle_only
 RS = rpb.RunStatus
@@ -34,25 +33,10 @@ RS = rpb.RunStatus
 ARGS = ["--snapshot-every", "300", "--log-segment-bytes", "131072"]
 
 
-class Api:
-    def __init__(self, server):
-        self.channel = grpc.insecure_channel(server.addr)
-        self.md = [("authorization", f"Bearer {mint(server, 'archive')}")]
-        self.wf = wsg.WorkflowServiceStub(self.channel)
-        self.runs = rsg.RunServiceStub(self.channel)
-
-    def call(self, rpc, req, timeout=10):
-        stub = self.wf if hasattr(self.wf, rpc) else self.runs
-        return getattr(stub, rpc)(req, metadata=self.md, timeout=timeout)
-
-    def close(self):
-        self.channel.close()
-
-
-def step(sid, type_, config, after=()):
-    s = wf.Step(id=sid, type=type_, depends_on=list(after))
-    s.config.update(config)
-    return s
+def connect(server):
+    """A channel to `server` and the API on it, with a token of the test's tenant."""
+    channel = grpc.insecure_channel(server.addr)
+    return channel, Api(channel, mint(server, "archive"))
 
 
 class Acked:
@@ -76,7 +60,7 @@ def load(api, acked, wids, stop, rng_seed):
             if failing:
                 req.inputs.update({"d": 0})
             try:
-                run = api.call("RunWorkflow", req, timeout=5)
+                run = api.RunWorkflow(req, timeout=5)
             except grpc.RpcError:
                 return
             with acked.lock:
@@ -94,7 +78,7 @@ def load(api, acked, wids, stop, rng_seed):
             with acked.lock:
                 acked.deleting.add(rid)
             try:
-                api.call("DeleteRun", rs.DeleteRunRequest(run_id=rid), timeout=5)
+                api.DeleteRun(rs.DeleteRunRequest(run_id=rid), timeout=5)
             except grpc.RpcError:
                 return
             with acked.lock:
@@ -110,7 +94,7 @@ def load(api, acked, wids, stop, rng_seed):
                 time.sleep(0.01)
                 continue
             try:
-                api.call("ResumeRun", rs.ResumeRunRequest(run_id=rid, from_step_id="b"), timeout=5)
+                api.ResumeRun(rs.ResumeRunRequest(run_id=rid, from_step_id="b"), timeout=5)
             except grpc.RpcError as e:
                 if e.code() == grpc.StatusCode.FAILED_PRECONDITION:  # still running its last resume
                     continue
@@ -130,7 +114,7 @@ def check(api, acked):
     listed = []
     token = ""
     while True:
-        page = api.call("ListRuns", rs.ListRunsRequest(page_size=200, page_token=token))
+        page = api.ListRuns(rs.ListRunsRequest(page_size=200, page_token=token))
         listed += [r.id for r in page.runs]
         token = page.next_page_token
         if not token:
@@ -145,7 +129,7 @@ def check(api, acked):
     for rid in deleted:
         assert rid not in listed, f"deleted run {rid} came back"
         with pytest.raises(grpc.RpcError) as e:
-            api.call("GetRun", rs.GetRunRequest(run_id=rid))
+            api.GetRun(rs.GetRunRequest(run_id=rid))
         assert e.value.code() == grpc.StatusCode.NOT_FOUND
 
     def one(rid):
@@ -154,14 +138,14 @@ def check(api, acked):
         # A resumed failed run may be mid-way again after the restart: wait for its end.
         deadline = time.monotonic() + 20
         while True:
-            run = api.call("GetRun", rs.GetRunRequest(run_id=rid))
+            run = api.GetRun(rs.GetRunRequest(run_id=rid))
             if run.status in (RS.RUN_STATUS_COMPLETED, RS.RUN_STATUS_FAILED):
                 break
             assert time.monotonic() < deadline, f"{rid} stays {RS.Name(run.status)}"
             time.sleep(0.02)
         assert run.status == status, (rid, RS.Name(run.status))
         assert run.last_seq >= last_seq
-        events = list(api.call("WatchRun", rs.WatchRunRequest(run_id=rid), timeout=20))
+        events = list(api.WatchRun(rs.WatchRunRequest(run_id=rid), timeout=20))
         assert [e.seq for e in events] == list(range(1, run.last_seq + 1)), rid
         assert events[-1].type in (rpb.RUN_EVENT_TYPE_RUN_COMPLETED, rpb.RUN_EVENT_TYPE_RUN_FAILED)
         resumed = sum(1 for e in events if e.type == rpb.RUN_EVENT_TYPE_RUN_RESUMED)
@@ -174,7 +158,7 @@ def check(api, acked):
     # A delete cut off by the kill either happened or not; the next delete settles it.
     for rid in unsure:
         if rid in listed:
-            api.call("DeleteRun", rs.DeleteRunRequest(run_id=rid))
+            api.DeleteRun(rs.DeleteRunRequest(run_id=rid))
     with acked.lock:
         acked.deleted |= unsure
     return len(runs) - len(deleted)
@@ -186,10 +170,10 @@ def test_every_acknowledged_run_survives_sigkill_around_the_archive():
     acked = Acked()
     server = Spindle(ARGS, data_dir=data_dir)
     try:
-        api = Api(server)
+        channel, api = connect(server)
         def create(name, steps):
             w = wf.Workflow(name=name, definition=wf.WorkflowDefinition(steps=steps))
-            return api.call("CreateWorkflow", ws.CreateWorkflowRequest(workflow=w)).id
+            return api.CreateWorkflow(ws.CreateWorkflowRequest(workflow=w)).id
 
         wids = {
             "chain": create("chain", [step("a", "template", {"template": "A"}),
@@ -199,10 +183,10 @@ def test_every_acknowledged_run_survives_sigkill_around_the_archive():
             "fail": create("fail", [step("a", "template", {"template": "A"}),
                                     step("b", "transform", {"expression": "1 / inputs.d"}, after=["a"])]),
         }
-        api.close()
+        channel.close()
         archived_seen = 0
         for round_ in range(6):
-            api = Api(server)
+            channel, api = connect(server)
             stop = threading.Event()
             threads = load(api, acked, wids, stop, round_)
             time.sleep(rng.uniform(0.4, 1.2))
@@ -210,22 +194,22 @@ def test_every_acknowledged_run_survives_sigkill_around_the_archive():
             stop.set()
             for t in threads:
                 t.join()
-            api.close()
+            channel.close()
             server = Spindle(ARGS, data_dir=data_dir)
             opened = next(l for l in server.lines if "event=store_open" in l)
             archived_seen = max(archived_seen, int(opened.split("archived_runs=")[1].split()[0]))
             assert "snapshot_lsn=none" not in opened or round_ == 0
-            api = Api(server)
+            channel, api = connect(server)
             assert check(api, acked) > 0
-            api.close()
+            channel.close()
         assert archived_seen > 0, "no run ever reached the archive"
         assert acked.deleted and acked.resumes, "the load deleted or resumed nothing"
         # A clean stop and start: the same again.
         assert server.stop() == 0
         server = Spindle(ARGS, data_dir=data_dir)
-        api = Api(server)
+        channel, api = connect(server)
         check(api, acked)
-        api.close()
+        channel.close()
         assert server.stop() == 0
     finally:
         server.kill()

@@ -19,6 +19,8 @@ public final class RunArchive: Sendable {
     private enum Job {
         case archive(String)
         case remove(String, done: @Sendable (Result<Void, StorageError>) -> Void)
+
+        var isRemoval: Bool { if case .remove = self { true } else { false } }
     }
 
     private struct Queue {
@@ -45,10 +47,17 @@ public final class RunArchive: Sendable {
     private let queue = Mutex(Queue())
     private let counters = Mutex(Stats())
     private let wake = DispatchSemaphore(value: 0)
+    /// Signalled by what should not wait out the interval: a tombstone, closing.
+    private let urgent = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
+    /// The least time between two batches, unless a tombstone waits: archiving is never
+    /// urgent, and the archive's fdatasyncs should not crowd the log's (every run's caller
+    /// waits on those). Runs ending meanwhile only stay in memory a little longer.
+    let batchIntervalNanos: UInt64
 
-    init(archive: Archive) {
+    init(archive: Archive, batchIntervalNanos: UInt64 = 50_000_000) {
         self.archive = archive
+        self.batchIntervalNanos = batchIntervalNanos
         DispatchQueue(label: "spindle-run-archive", qos: .userInitiated).async { [self] in
             run()
             finished.signal()
@@ -84,7 +93,12 @@ public final class RunArchive: Sendable {
                 q.jobs.append(.remove(runID, done: { c.resume(returning: $0) }))
                 return nil
             }
-            if let refusal { c.resume(returning: .failure(refusal)) } else { wake.signal() }
+            if let refusal {
+                c.resume(returning: .failure(refusal))
+            } else {
+                wake.signal()
+                urgent.signal()
+            }
         }
         try result.get()
     }
@@ -97,6 +111,7 @@ public final class RunArchive: Sendable {
         }
         guard first else { return }
         wake.signal()
+        urgent.signal()
         finished.wait()
         archive.close()
     }
@@ -104,9 +119,15 @@ public final class RunArchive: Sendable {
     // MARK: - The thread
 
     private func run() {
+        var lastBatch = DispatchTime(uptimeNanoseconds: 0)
         while true {
             wake.wait()
+            let due = DispatchTime(uptimeNanoseconds: lastBatch.uptimeNanoseconds + batchIntervalNanos)
+            if DispatchTime.now() < due && !queue.withLock({ q in q.stopping || q.jobs.contains { $0.isRemoval } }) {
+                _ = urgent.wait(timeout: due)
+            }
             while let (jobs, lookup, afterBatch) = take() {
+                lastBatch = DispatchTime.now()
                 write(jobs, lookup: lookup)
                 afterBatch?()
             }

@@ -91,11 +91,23 @@ extension WorkflowState {
     }
 }
 
-/// The store's snapshot: the workflow state and the run records (run events, batches), in
-/// one file. Format 2: "SPNDLSN2" | u64 length | workflow state JSON | (u32 length | u8 record
-/// type | payload)*. Format 1 (before runs) is the workflow state JSON alone, and still reads.
+/// The store's snapshot: the workflow state and the run records (unfinished runs' events,
+/// batches, schedules, and the run archive's mark), in one file. Format 2: "SPNDLSN2" | u64
+/// length | workflow state JSON | (u32 length | u8 record type | payload)*. Format 1 (before
+/// runs) is the workflow state JSON alone, and still reads.
+///
+/// Finished runs are not in it: their histories are in the run archive, whose index is read
+/// at start-up. The mark record says how many index entries the snapshot relies on, so a
+/// missing or cut archive is refused rather than silently losing runs.
 enum EngineSnapshot {
     static let magic = Array("SPNDLSN2".utf8)
+
+    /// The record holding the archive's mark: its durable index entries, u64 little-endian.
+    static func archiveMark(_ entries: UInt64) -> Record {
+        var payload: [UInt8] = []
+        append(entries, bytes: 8, to: &payload)
+        return Record(type: WorkflowStore.RecordType.archiveMark, payload: payload)
+    }
 
     static func join(workflows: [UInt8], records: [Record]) -> [UInt8] {
         var out = magic

@@ -1,3 +1,4 @@
+import Dispatch
 import FoundationEssentials
 public import Storage
 import Synchronization
@@ -23,16 +24,23 @@ public actor WorkflowStore {
         public static let batch: UInt8 = 4
         /// A schedule created, paused, deleted or fired (`ScheduleRecord`).
         public static let schedule: UInt8 = 5
+        /// Snapshots only: how many archive index entries the snapshot relies on (u64 LE).
+        public static let archiveMark: UInt8 = 6
+        /// Log only, no payload: the point a snapshot taken for runs alone starts after.
+        public static let checkpoint: UInt8 = 7
     }
 
     /// What recovery found for the executor: run events (from the snapshot, then the log;
-    /// an event may appear twice, the executor keeps each sequence number once) and the runs
-    /// deleted after the snapshot.
+    /// an event may appear twice, the executor keeps each sequence number once), the runs
+    /// deleted after the snapshot, and the archived runs (the newest archive entry of each).
     public struct RecoveredRuns: Sendable {
         public var events: [RunEvent] = []
         public var deleted: Set<String> = []
         var batches: [BatchRecord] = []
         var schedules: [ScheduleRecord] = []
+        var archived: [String: (summary: ArchivedSummary, at: Archive.Location)] = [:]
+        /// The snapshot's archive mark (0 without one).
+        var archiveMark: UInt64 = 0
 
         /// Takes one run record (from the snapshot or the log).
         mutating func take(_ record: Record) throws(DecodeError) {
@@ -41,7 +49,24 @@ public actor WorkflowStore {
             case RecordType.runDeleted: deleted.insert(String(decoding: record.payload, as: UTF8.self))
             case RecordType.batch: batches.append(try BatchRecord(bytes: record.payload))
             case RecordType.schedule: schedules.append(try ScheduleRecord(bytes: record.payload))
+            case RecordType.archiveMark:
+                guard record.payload.count == 8 else {
+                    throw DecodeError(path: "archive_mark", message: "\(record.payload.count) bytes, not 8")
+                }
+                archiveMark = record.payload.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
             default: break
+            }
+        }
+
+        /// Takes one archive index entry, in index order: the newest entry of a run wins, a
+        /// tombstone removes the entries before it.
+        mutating func take(_ entry: Archive.Entry) throws(DecodeError) {
+            switch entry {
+            case .put(let bytes, let at):
+                let summary = try ArchivedSummary(bytes: bytes)
+                archived[summary.runID] = (summary, at)
+            case .removed(let key):
+                archived[String(decoding: key, as: UTF8.self)] = nil
             }
         }
     }
@@ -51,16 +76,31 @@ public actor WorkflowStore {
         public var eventsReplayed: Int
         public var tornTail: String?
         public var duration: Duration
+        /// The run archive: entries read, runs archived, and anything cut or dropped.
+        public var archive: Archive.Report = Archive.Report()
+        public var archivedRuns = 0
+    }
+
+    /// One snapshot written (or failed), for the log.
+    public struct SnapshotReport: Sendable {
+        public var lsn: UInt64
+        public var bytes: Int
+        /// Run records in it (unfinished runs' events, batches, schedules).
+        public var runRecords: Int
+        public var duration: Duration
+        public var error: String?
     }
 
     public enum Failure: Error, CustomStringConvertible {
         case undecodableRecord(lsn: UInt64, reason: String)
         case undecodableSnapshot(lsn: UInt64, reason: String)
+        case undecodableArchiveEntry(reason: String)
 
         public var description: String {
             switch self {
             case .undecodableRecord(let lsn, let reason): return "log record \(lsn) does not decode: \(reason)"
             case .undecodableSnapshot(let lsn, let reason): return "snapshot at \(lsn) does not decode: \(reason)"
+            case .undecodableArchiveEntry(let reason): return "an archive index entry does not decode: \(reason)"
             }
         }
     }
@@ -68,28 +108,40 @@ public actor WorkflowStore {
     private var state: WorkflowState
     /// The log the executor writes run events to as well.
     let store: Store
-    nonisolated let recoveredRuns: RecoveredRuns
+    /// Finished runs' histories, out of memory (`<directory>/archive`).
+    nonisolated let archive: RunArchive
+    private let recovered: Mutex<RecoveredRuns>
+    /// What recovery found; the executor takes the run events and archive entries (`takeRecoveredRuns`).
+    nonisolated var recoveredRuns: RecoveredRuns { recovered.withLock { $0 } }
     /// The executor's runs, for snapshots (set when an executor is made on this store).
     private let runSnapshotSource = Mutex<(@Sendable () -> [Record])?>(nil)
     public nonisolated let environment: Environment
+    /// A snapshot is due after this many log records of any kind (workflow events, run events...).
     private let snapshotEvery: Int
-    private var eventsSinceSnapshot = 0
-    private var lastQueuedLSN: UInt64
+    /// `store.stats.records` when the last snapshot was taken (negative after start-up: the
+    /// records replayed count toward the next one).
+    private let recordsAtSnapshot: Atomic<Int>
+    /// Set while a snapshot for runs alone is on its way (one at a time).
+    private let runSnapshotAsked = Atomic<Bool>(false)
+    private let snapshots = SnapshotWriter()
 
-    private init(state: WorkflowState, store: Store, environment: Environment, snapshotEvery: Int,
-                 recoveredRuns: RecoveredRuns) {
+    private init(state: WorkflowState, store: Store, archive: RunArchive, environment: Environment, snapshotEvery: Int,
+                 recoveredRuns: RecoveredRuns, replayed: Int) {
         self.state = state
-        self.recoveredRuns = recoveredRuns
+        self.recovered = Mutex(recoveredRuns)
         self.store = store
+        self.archive = archive
         self.environment = environment
-        self.snapshotEvery = snapshotEvery
-        self.lastQueuedLSN = store.lastLSN
+        self.snapshotEvery = max(1, snapshotEvery)
+        self.recordsAtSnapshot = Atomic(-replayed)
     }
 
     /// Opens (or creates) the store under `directory` and rebuilds the state: the newest
-    /// snapshot, then every event after it.
+    /// snapshot, then every event after it; and the run archive, checked against the mark
+    /// the snapshot recorded.
     public static func open(directory: String, environment: Environment = Environment(),
-                            snapshotEvery: Int = 50_000, options: StoreOptions = StoreOptions())
+                            snapshotEvery: Int = 50_000, options: StoreOptions = StoreOptions(),
+                            archiveOptions: Archive.Options? = nil)
         throws -> (WorkflowStore, OpenSummary) {
         let started = ContinuousClock.now
         let (store, recovery) = try Store.open(directory: directory, options: options)
@@ -101,8 +153,26 @@ public actor WorkflowStore {
                 state = try WorkflowState(snapshot: sections.workflows)
                 for r in sections.records { try runs.take(r) }
             } catch {
+                store.close()
                 throw Failure.undecodableSnapshot(lsn: snapshot.lsn, reason: "\(error)")
             }
+        }
+        let archive: Archive
+        let archiveReport: Archive.Report
+        do {
+            var defaults = Archive.Options()
+            defaults.files = options.files
+            (archive, archiveReport) = try Archive.open(directory: directory + "/archive", mark: runs.archiveMark,
+                                                        options: archiveOptions ?? defaults) { entry in
+                do {
+                    try runs.take(entry)
+                } catch {
+                    throw Failure.undecodableArchiveEntry(reason: "\(error)")
+                }
+            }
+        } catch {
+            store.close()
+            throw error
         }
         var replayed = 0
         try recovery.replay { lsn, record in
@@ -119,9 +189,22 @@ public actor WorkflowStore {
         }
         let torn = recovery.report.truncation.map { "\($0.file) at \($0.offset): \($0.bytesDropped) bytes dropped" }
         let summary = OpenSummary(snapshotLSN: recovery.snapshot?.lsn, eventsReplayed: replayed, tornTail: torn,
-                                  duration: ContinuousClock.now - started)
-        return (WorkflowStore(state: state, store: store, environment: environment, snapshotEvery: snapshotEvery,
-                              recoveredRuns: runs), summary)
+                                  duration: ContinuousClock.now - started, archive: archiveReport,
+                                  archivedRuns: runs.archived.count)
+        return (WorkflowStore(state: state, store: store, archive: RunArchive(archive: archive), environment: environment,
+                              snapshotEvery: snapshotEvery, recoveredRuns: runs, replayed: replayed), summary)
+    }
+
+    /// Hands the recovered run events and archive entries to the executor, once: they are
+    /// not kept (a million archived runs' summaries would stay in memory for nothing).
+    nonisolated func takeRecoveredRuns() -> RecoveredRuns {
+        recovered.withLock { r in
+            let taken = r
+            r.events = []
+            r.deleted = []
+            r.archived = [:]
+            return taken
+        }
     }
 
     /// Runs a read against the current state.
@@ -152,22 +235,87 @@ public actor WorkflowStore {
         guard !events.isEmpty else { return }
         let records = events.map { Record(type: RecordType.workflowEvent, payload: $0.encoded()) }
         state.apply(events)
-        eventsSinceSnapshot += events.count
-        // Queued synchronously, on the actor, before suspending: the log order is the order
-        // the events were applied in, whatever runs while this command waits for its fsync.
-        lastQueuedLSN = try await withCheckedThrowingContinuation { (done: CheckedContinuation<UInt64, any Error>) in
+        let lsn = try await appendCapturing(records, snapshot: snapshotDue(adding: records.count))
+        if let snapshot = lsn.snapshot { writeSnapshot(snapshot, lsn: lsn.last) }
+    }
+
+    /// Queues `records` synchronously, on the actor, before suspending: the log order is the
+    /// order the events were applied in, whatever runs while this waits for its fsync. With
+    /// `snapshot`, the state is captured in the same synchronous step, so it is exactly the
+    /// state after every workflow event up to the returned LSN.
+    private func appendCapturing(_ records: [Record], snapshot: Bool) async throws
+        -> (last: UInt64, snapshot: WorkflowState?) {
+        let captured = snapshot ? state : nil
+        let last = try await withCheckedThrowingContinuation { (done: CheckedContinuation<UInt64, any Error>) in
             store.append(records) { done.resume(with: $0.mapError { $0 as any Error }) }
         }
-        if eventsSinceSnapshot >= snapshotEvery {
-            eventsSinceSnapshot = 0
-            // Every record up to lastQueuedLSN is durable now (the writer acknowledges in
-            // order), so the runs' durable events include all run events up to it; any later
-            // ones in the snapshot are skipped by sequence number when the log is replayed.
-            let runRecords = runSnapshotSource.withLock { $0 }?() ?? []
-            try store.writeSnapshot(lsn: lastQueuedLSN,
-                                    bytes: EngineSnapshot.join(workflows: state.snapshotBytes(), records: runRecords))
+        return (last, captured)
+    }
+
+    // MARK: - Snapshots
+
+    /// Whether `adding` more records make a snapshot due; if so, the count starts again.
+    private nonisolated func snapshotDue(adding: Int) -> Bool {
+        let written = store.stats.records + adding
+        let last = recordsAtSnapshot.load(ordering: .relaxed)
+        guard written - last >= snapshotEvery, snapshots.hasRoom else { return false }
+        return recordsAtSnapshot.compareExchange(expected: last, desired: written, ordering: .relaxed).exchanged
+    }
+
+    /// Asks for a snapshot if enough records went to the log since the last one: for loads
+    /// of runs alone, which never pass through `commit`. Cheap when none is due; called by the
+    /// run archiver after each batch.
+    nonisolated func snapshotIfDue() {
+        let written = store.stats.records
+        guard written - recordsAtSnapshot.load(ordering: .relaxed) >= snapshotEvery,
+              runSnapshotAsked.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
+        Task {
+            defer { runSnapshotAsked.store(false, ordering: .relaxed) }
+            await snapshotForRuns()
         }
     }
+
+    /// A snapshot at a checkpoint record: its LSN is one every run event before it is
+    /// durable at, and after which the captured workflow state has no event.
+    private func snapshotForRuns() async {
+        guard snapshotDue(adding: 1),
+              let lsn = try? await appendCapturing([Record(type: RecordType.checkpoint, payload: [])], snapshot: true),
+              let captured = lsn.snapshot else { return }
+        writeSnapshot(captured, lsn: lsn.last)
+    }
+
+    /// Writes the snapshot on the snapshot thread, off the actor and the cooperative pool.
+    /// Every record up to `lsn` is durable (the caller awaited it, and the writer acknowledges
+    /// in order, after marking run events durable), so the runs' durable events collected
+    /// there include all run events up to it; later ones in the snapshot are skipped by
+    /// sequence number when the log is replayed. The archive mark is read after the runs are
+    /// collected: every run collected as archived has its index entry under it.
+    private func writeSnapshot(_ captured: WorkflowState, lsn: UInt64) {
+        let (store, archive, source) = (self.store, self.archive, runSnapshotSource.withLock { $0 })
+        snapshots.submit { () -> SnapshotReport in
+            let started = ContinuousClock.now
+            var runRecords = source?() ?? []
+            runRecords.append(EngineSnapshot.archiveMark(archive.durableEntries))
+            let bytes = EngineSnapshot.join(workflows: captured.snapshotBytes(), records: runRecords)
+            var report = SnapshotReport(lsn: lsn, bytes: bytes.count, runRecords: runRecords.count - 1, duration: .zero)
+            do {
+                try store.writeSnapshot(lsn: lsn, bytes: bytes)
+            } catch {
+                report.error = "\(error)"
+            }
+            report.duration = ContinuousClock.now - started
+            return report
+        }
+    }
+
+    /// Told of every snapshot written or failed (the server logs them).
+    public nonisolated func onSnapshot(_ body: @escaping @Sendable (SnapshotReport) -> Void) { snapshots.observe(body) }
+
+    /// The last snapshot written or failed since start-up, if any.
+    public nonisolated var lastSnapshot: SnapshotReport? { snapshots.last }
+
+    /// Waits until every snapshot asked for so far is written (tests, close).
+    public nonisolated func flushSnapshots() { snapshots.drain() }
 
     /// Stores an uploaded file; returns its id, size and SHA-256.
     public nonisolated func putFile<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) async throws -> BlobInfo
@@ -179,7 +327,44 @@ public actor WorkflowStore {
         runSnapshotSource.withLock { $0 = source }
     }
 
+    /// Stops the archiver (after writing what it has queued), waits for snapshots on their
+    /// way, and closes the log.
     public func close() {
+        archive.close()
+        snapshots.drain()
         store.close()
     }
+}
+
+/// The snapshot thread: a serial queue of its own, so a snapshot (serialising the state,
+/// write, fsync, compaction) never holds up the actor or the cooperative pool. At most two
+/// wait at once (one being written, one next): more would only hold copies of the state.
+final class SnapshotWriter: Sendable {
+    private let queue = DispatchQueue(label: "spindle-snapshot", qos: .utility)
+    private struct State {
+        var waiting = 0
+        var last: WorkflowStore.SnapshotReport?
+        var observer: (@Sendable (WorkflowStore.SnapshotReport) -> Void)?
+    }
+    private let state = Mutex(State())
+
+    var hasRoom: Bool { state.withLock { $0.waiting < 2 } }
+    var last: WorkflowStore.SnapshotReport? { state.withLock { $0.last } }
+
+    func observe(_ body: @escaping @Sendable (WorkflowStore.SnapshotReport) -> Void) { state.withLock { $0.observer = body } }
+
+    func submit(_ work: @escaping @Sendable () -> WorkflowStore.SnapshotReport) {
+        state.withLock { $0.waiting += 1 }
+        queue.async { [self] in
+            let report = work()
+            let observer = state.withLock { s in
+                s.waiting -= 1
+                s.last = report
+                return s.observer
+            }
+            observer?(report)
+        }
+    }
+
+    func drain() { queue.sync {} }
 }

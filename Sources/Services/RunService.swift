@@ -194,6 +194,9 @@ public struct RunService: Sendable {
         let principal = try authenticator.authenticate(ctx)
         do {
             return try await body(principal)
+        } catch let lost as RunHistoryUnreadable {
+            // The run exists but its archived events are damaged: nothing the caller can fix.
+            throw RPCError(.dataLoss, lost.description)
         } catch {
             throw WorkflowErrors.map(error)
         }
@@ -235,7 +238,7 @@ public struct RunService: Sendable {
         let cell = try executor.cell(tenant: p.tenant, runID: try Self.required(req.runID, "run_id"))
         var seq = req.afterSeq
         while !Task.isCancelled {
-            let batch = await cell.next(after: seq)
+            let batch = try await cell.nextEvents(after: seq)
             for e in batch.events {
                 try await writer.write(PreEncoded(encoded.bytes(e)))
                 seq = e.seq

@@ -24,6 +24,8 @@ struct ServeOptions {
     var llmModel = "gpt-4o-mini"
     var maxRunningRuns = 1000
     var maxRunsPerWorkflow = 10
+    var snapshotEvery = 50_000
+    var logSegmentBytes: Int?
 }
 
 struct TokenOptions {
@@ -88,6 +90,8 @@ enum CLI {
       --llm-model NAME               model agent_task steps use when their config names none (default gpt-4o-mini)
       --max-running-runs N           runs RUNNING at once in the server; more wait QUEUED (default 1000)
       --max-runs-per-workflow N      runs RUNNING at once per workflow; more wait QUEUED (default 10)
+      --snapshot-every N             snapshot (and compact the log) after N log records of any kind (default 50000)
+      --log-segment-bytes N          start a new log segment past N bytes (default 64 MiB; small ones compact sooner)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
       --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line
       --help                         print this help
@@ -163,6 +167,8 @@ enum CLI {
             case "--llm-model": o.llmModel = try value(flag)
             case "--max-running-runs": o.maxRunningRuns = try int(flag, min: 1, max: 1_000_000)
             case "--max-runs-per-workflow": o.maxRunsPerWorkflow = try int(flag, min: 1, max: 1_000_000)
+            case "--snapshot-every": o.snapshotEvery = try int(flag, min: 1, max: 100_000_000)
+            case "--log-segment-bytes": o.logSegmentBytes = try int(flag, min: 64 << 10, max: 1 << 40)
             case "--help", "-h": return .help(serveUsage)
             default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
             }

@@ -10,6 +10,7 @@ import Effects
 import Engine
 import RPC
 import Services
+import Storage
 
 func serve(_ options: ServeOptions) async -> Int32 {
     let shutdown = ShutdownSignal()
@@ -31,13 +32,28 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let storeDir = options.dataDir + "/store"
     let store: WorkflowStore
     do {
-        let (opened, summary) = try WorkflowStore.open(directory: storeDir)
+        var storeOptions = StoreOptions()
+        if let bytes = options.logSegmentBytes { storeOptions.segmentBytes = Int64(bytes) }
+        let (opened, summary) = try WorkflowStore.open(directory: storeDir, snapshotEvery: options.snapshotEvery,
+                                                       options: storeOptions)
         store = opened
-        let duration = summary.duration.components
-        let durationMS = duration.seconds * 1000 + duration.attoseconds / 1_000_000_000_000_000
-        Log.event("info", "store_open", ["path": storeDir, "snapshot_lsn": summary.snapshotLSN.map(String.init) ?? "none",
+        let snapshotLSN = summary.snapshotLSN.map(String.init) ?? "none"
+        let archive = summary.archive
+        let archived = String(summary.archivedRuns), entries = String(archive.entries)
+        let dropped = String(archive.droppedEntries.count)
+        Log.event("info", "store_open", ["path": storeDir, "snapshot_lsn": snapshotLSN,
                                          "events_replayed": String(summary.eventsReplayed),
-                                         "torn_tail": summary.tornTail ?? "none", "duration_ms": String(durationMS)])
+                                         "torn_tail": summary.tornTail ?? "none", "duration_ms": millis(summary.duration),
+                                         "archived_runs": archived, "archive_entries": entries,
+                                         "archive_cut": archive.truncatedIndex ?? "none", "archive_dropped": dropped])
+        for dropped in summary.archive.droppedEntries {
+            Log.event("warning", "archive_entry_dropped", ["reason": dropped, "then": "the run is rebuilt from the log"])
+        }
+        store.onSnapshot { report in
+            Log.event(report.error == nil ? "info" : "error", "snapshot",
+                      ["lsn": String(report.lsn), "bytes": String(report.bytes), "run_records": String(report.runRecords),
+                       "duration_ms": millis(report.duration), "error": report.error ?? "none"])
+        }
     } catch {
         Log.event("error", "store_open_failed", ["path": storeDir, "error": "\(error)"])
         return 1
@@ -51,9 +67,9 @@ func serve(_ options: ServeOptions) async -> Int32 {
     await executor.recover()
     executor.startScheduler()
     let recovered = executor.counts
-    let took = (ContinuousClock.now - recoveryStarted).components
     Log.event("info", "runs_recovered", ["runs": String(recovered.runs), "unfinished": String(recovered.unfinished),
-                                         "duration_ms": String(took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000)])
+                                         "duration_ms": millis(ContinuousClock.now - recoveryStarted)])
+    for problem in executor.recoveryProblems { Log.event("error", "run_recovery", ["problem": problem]) }
 
     var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName, WorkflowService.serviceName,
                         RunService.serviceName] + ReflectionService.serviceNames
@@ -91,6 +107,12 @@ func serve(_ options: ServeOptions) async -> Int32 {
     await store.close()  // after the transport drained: no handler is still writing
     Log.event("info", "stopped")
     return 0
+}
+
+/// A duration as whole milliseconds, for log lines.
+func millis(_ d: Duration) -> String {
+    let c = d.components
+    return String(c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
 }
 
 func transportConfig(_ o: ServeOptions) -> HTTP2ServerConfig {

@@ -91,7 +91,7 @@ struct RunHarness {
     }
 
     func events(_ id: String) throws -> [RunEvent] {
-        try executor.cell(tenant: "t", runID: id).state.withLock { $0.durable }
+        try executor.cell(tenant: "t", runID: id).durableEvents()
     }
 }
 

@@ -48,6 +48,7 @@ public final class Executor: Sendable {
         var batches: [String: BatchState] = [:]
         /// batch id -> row -> run id.
         var batchRuns: [String: [Int: String]] = [:]
+        var recoveryProblems: [String] = []
 
         /// Keeps each tenant's ids sorted (ids from the generator come in order, so this is
         /// almost always an append; children with given ids may land earlier).
@@ -76,9 +77,13 @@ public final class Executor: Sendable {
         self.runners = runners
         self.limits = limits
         self.sleeper = sleeper ?? .system(workflows.environment.clock)
-        self.hub = EventHub(capacity: hubCapacity, startLSN: workflows.store.lastLSN)
+        let archive = workflows.archive
+        self.hub = EventHub(capacity: hubCapacity, startLSN: workflows.store.lastLSN,
+                            onRunEnded: { id in archive.enqueue(id) })
         self.tables = Mutex(Tables())
         workflows.setRunSnapshotSource { [weak self] in self?.snapshotRecords() ?? [] }
+        archive.attach { [weak self] id in self?.tables.withLock { $0.cells[id] } }
+        archive.afterEachBatch { [weak workflows] in workflows?.snapshotIfDue() }
     }
 
     func now() -> Instant { environment.clock.now() }
@@ -120,41 +125,49 @@ public final class Executor: Sendable {
         Task { await runScheduler() }
     }
 
-    /// Rebuilds every run from the events recovery found, then sets the unfinished ones
-    /// going again: queued runs keep their order, running ones pick up where they were.
+    /// Rebuilds every run from what recovery found (`RunRecoveryPlan`), then sets the
+    /// unfinished ones going again: queued runs keep their order, running ones pick up where
+    /// they were. Archived runs get a cell holding only their summary; ended runs still in
+    /// memory (their archive write never finished, or its record was torn) are archived again.
     public func recover() async {
-        let recovered = workflows.recoveredRuns
-        var runs: [String: Run] = [:]
-        var events: [String: [RunEvent]] = [:]
-        var order: [String] = []
-        for e in recovered.events where !recovered.deleted.contains(e.runID) {
-            if case .queued = e.kind, runs[e.runID] == nil {
-                if let r = Run(queued: e) {
-                    runs[e.runID] = r
-                    events[e.runID] = [e]
-                    order.append(e.runID)
-                }
+        let plan = RunRecoveryPlan(workflows.takeRecoveredRuns())
+        var live = plan.live
+        for (id, r) in plan.reloaded {
+            do {
+                let events = try workflows.archive.history(of: id, at: r.archived.at) + r.tail
+                var run = Run(queued: events[0])!
+                for e in events.dropFirst() { run.apply(e) }
+                live[id] = RunRecoveryPlan.Live(run: run, events: events)
+            } catch {
+                // Its events after the archived ones cannot be put back on top: it stays as
+                // archived, and reads say why.
+                tables.withLock { $0.recoveryProblems.append(error.description) }
+                registerArchived(id, r.archived)
+            }
+        }
+        var strings = Set<String>()
+        for (id, a) in plan.archived { registerArchived(id, a, interning: &strings) }
+        var toResume: [RunActor] = []
+        var ended: [String] = []
+        for id in live.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let run = live[id]!.run
+            let cell = RunCell(run: run)
+            cell.restoreDurable(live[id]!.events)
+            register(cell, run: run)
+            guard !run.status.isTerminal else {
+                ended.append(id)
                 continue
             }
-            guard var r = runs[e.runID], e.seq == r.lastSeq + 1 else { continue }
-            r.apply(e)
-            runs[e.runID] = r
-            events[e.runID, default: []].append(e)
-        }
-        order.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var toResume: [RunActor] = []
-        for id in order {
-            let run = runs[id]!
-            let cell = RunCell(run: run)
-            cell.restoreDurable(events[id] ?? [])
-            register(cell, run: run)
-            guard !run.status.isTerminal else { continue }
             guard let definition = try? await definition(tenant: run.tenantID, workflowID: run.workflowID,
                                                          version: run.workflowVersion) else { continue }
             let actor = RunActor(cell: cell, run: run, definition: definition, executor: self)
             tables.withLock { $0.actors[id] = actor }
             toResume.append(actor)
         }
+        tables.withLock { t in
+            for tenant in t.byTenant.keys { t.byTenant[tenant]!.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+        }
+        for id in ended { workflows.archive.enqueue(id) }
         await recoverBatches()
         recoverSchedules()
         for actor in toResume {
@@ -169,14 +182,39 @@ public final class Executor: Sendable {
         }
     }
 
+    /// Problems start-up met (an archived run whose later events could not be applied).
+    public var recoveryProblems: [String] { tables.withLock { $0.recoveryProblems } }
+
     private func register(_ cell: RunCell, run: Run) {
+        register(cell, key: run.origin.idempotencyKey, createdAt: run.createdAt, batchID: run.origin.batchID,
+                 batchRow: run.origin.batchRow)
+    }
+
+    private func registerArchived(_ id: String, _ a: RunRecoveryPlan.Archived) {
+        var strings = Set<String>()
+        registerArchived(id, a, interning: &strings)
+    }
+
+    /// An archived run's cell: only its summary. Tenant and workflow ids are shared between
+    /// the runs that have them (`strings`), not held once per run.
+    private func registerArchived(_ id: String, _ a: RunRecoveryPlan.Archived, interning strings: inout Set<String>) {
+        let s = a.summary
+        let ref = ArchivedRun(archive: workflows.archive, location: a.at, lastSeq: s.lastSeq, status: s.status,
+                              createdAt: s.createdAt)
+        let cell = RunCell(id: id, tenantID: strings.insert(s.tenantID).memberAfterInsert,
+                           workflowID: strings.insert(s.workflowID).memberAfterInsert, archived: ref)
+        // Keys past the idempotency window would be dropped on first use: not kept at all.
+        let key = s.createdAt.nanosSinceEpoch >= now().nanosSinceEpoch - Self.idempotencyWindowNanos ? s.idempotencyKey : ""
+        register(cell, key: key, createdAt: s.createdAt, batchID: s.batchID, batchRow: s.batchRow)
+    }
+
+    /// Adds a recovered cell to the tables (tenant lists are sorted once, after all of them).
+    private func register(_ cell: RunCell, key: String, createdAt: Instant, batchID: String, batchRow: Int64) {
         tables.withLock { t in
-            t.cells[run.id] = cell
-            t.insertSorted(run.id, tenant: run.tenantID)
-            if !run.origin.batchID.isEmpty { t.batchRuns[run.origin.batchID, default: [:]][Int(run.origin.batchRow)] = run.id }
-            if !run.origin.idempotencyKey.isEmpty {
-                t.idempotency[run.tenantID + "\u{0}" + run.origin.idempotencyKey] = (run.id, run.createdAt)
-            }
+            t.cells[cell.id] = cell
+            t.byTenant[cell.tenantID, default: []].append(cell.id)
+            if !batchID.isEmpty { t.batchRuns[batchID, default: [:]][Int(batchRow)] = cell.id }
+            if !key.isEmpty { t.idempotency[cell.tenantID + "\u{0}" + key] = (cell.id, createdAt) }
         }
     }
 
@@ -453,7 +491,9 @@ public final class Executor: Sendable {
         return cell
     }
 
-    public func get(tenant: String, runID: String) throws(DomainError) -> Run { try cell(tenant: tenant, runID: runID).run }
+    /// The run; an archived one is read back from the archive (`RunHistoryUnreadable` if its
+    /// record is damaged).
+    public func get(tenant: String, runID: String) throws -> Run { try cell(tenant: tenant, runID: runID).loadRun() }
 
     public struct RunFilter: Sendable {
         public var workflowID: String
@@ -464,13 +504,20 @@ public final class Executor: Sendable {
             self.status = status
             self.pausedOnly = pausedOnly
         }
-        func matches(_ run: Run) -> Bool {
-            (workflowID.isEmpty || run.workflowID == workflowID) && (status == nil || run.status == status)
-                && (!pausedOnly || run.status == .paused)
+        func matches(_ run: Run) -> Bool { matches(workflowID: run.workflowID, status: run.status) }
+
+        /// On what the cell holds, without reading an archived run back.
+        func matches(_ cell: RunCell) -> Bool { matches(workflowID: cell.workflowID, status: cell.status) }
+
+        private func matches(workflowID id: String, status s: RunStatus) -> Bool {
+            (workflowID.isEmpty || id == workflowID) && (status == nil || s == status) && (!pausedOnly || s == .paused)
         }
     }
 
-    /// Runs newest first, after the run `afterID` (exclusive) when given.
+    /// Runs newest first, after the run `afterID` (exclusive) when given. The filter is
+    /// checked on what the cells hold; only the runs on the page are read (archived ones from
+    /// the archive: one whose record is damaged is listed as memory knows it, with the damage
+    /// as its error).
     public func list(tenant: String, filter: RunFilter, pageSize: Int, afterID: String) -> (runs: [Run], more: Bool) {
         let (ids, cells) = tables.withLock { t in (t.byTenant[tenant] ?? [], t.cells) }
         var end = ids.count
@@ -486,7 +533,7 @@ public final class Executor: Sendable {
         var out: [Run] = []
         var i = end - 1
         while i >= 0 {
-            if let cell = cells[ids[i]] {
+            if let cell = cells[ids[i]], filter.matches(cell) {
                 let run = cell.run
                 if filter.matches(run) {
                     if out.count == pageSize { return (out, true) }
@@ -499,10 +546,13 @@ public final class Executor: Sendable {
     }
 
     /// Every run of the tenant (or of every tenant) matching `filter` that is not finished:
-    /// the snapshot a WatchRuns stream starts with.
+    /// the snapshot a WatchRuns stream starts with. Archived runs have ended: never read back.
     public func activeRuns(tenant: String, filter: RunFilter) -> [Run] {
         let (ids, cells) = tables.withLock { t in (t.byTenant[tenant] ?? [], t.cells) }
-        return ids.compactMap { cells[$0]?.run }.filter { !$0.status.isTerminal && filter.matches($0) }
+        return ids.compactMap { id -> Run? in
+            guard let cell = cells[id], !cell.isArchived else { return nil }
+            return cell.run
+        }.filter { !$0.status.isTerminal && filter.matches($0) }
     }
 
     // MARK: - Commands
@@ -524,8 +574,17 @@ public final class Executor: Sendable {
         return run
     }
 
-    public func resume(tenant: String, runID: String, fromStepID: String) async throws(DomainError) -> Run {
+    public func resume(tenant: String, runID: String, fromStepID: String) async throws -> Run {
         let c = try cell(tenant: tenant, runID: runID)
+        // An archived (FAILED) run becomes live again: its events come back into memory, and
+        // it stays there while the resume makes its actor. If the resume is refused after all
+        // (or the run has already ended again), it goes back to the archive.
+        try c.hold()
+        defer { if c.release() { workflows.archive.enqueue(runID) } }
+        return try await resumeLive(c, tenant: tenant, runID: runID, fromStepID: fromStepID)
+    }
+
+    private func resumeLive(_ c: RunCell, tenant: String, runID: String, fromStepID: String) async throws(DomainError) -> Run {
         var actor = try actor(tenant: tenant, runID: runID)
         if actor == nil {
             // A FAILED run has no actor left: make one from its state.
@@ -558,31 +617,49 @@ public final class Executor: Sendable {
         return c.run
     }
 
-    /// Removes a finished run and its events; returns how many events went.
+    /// Removes a finished run and its events; returns how many events went. A tombstone goes
+    /// to the run archive first (after any record of the run on its way there), then the
+    /// log's `runDeleted`; while they are written the run is left out of snapshots.
     public func delete(tenant: String, runID: String) async throws -> Int {
         let c = try cell(tenant: tenant, runID: runID)
-        let run = c.run
-        guard run.status.isTerminal else {
-            throw DomainError.failedPrecondition("run \(runID) is \(run.status.name): cancel it before deleting it")
+        let status = c.status
+        guard status.isTerminal else {
+            throw DomainError.failedPrecondition("run \(runID) is \(status.name): cancel it before deleting it")
         }
-        let payload = Array(runID.utf8)
-        _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.runDeleted, payload: payload)])
+        guard c.beginDelete() else { throw DomainError.aborted("run \(runID) is being deleted by another call") }
+        let lastSeq = c.lastSeq
+        let key = (try? c.loadRun())?.origin.idempotencyKey
+        do {
+            try await workflows.archive.remove(runID)
+            _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.runDeleted, payload: Array(runID.utf8))])
+        } catch {
+            c.abandonDelete()
+            throw error
+        }
         tables.withLock { t in
             t.cells[runID] = nil
             t.actors[runID] = nil
             t.byTenant[tenant]?.removeAll { $0 == runID }
-            if !run.origin.idempotencyKey.isEmpty { t.idempotency[tenant + "\u{0}" + run.origin.idempotencyKey] = nil }
+            if let key {
+                if !key.isEmpty { t.idempotency[tenant + "\u{0}" + key] = nil }
+            } else {
+                // Its record is damaged: find its key, if it had one, by run id.
+                for (k, v) in t.idempotency where v.runID == runID { t.idempotency[k] = nil }
+            }
         }
         c.markDeleted()
-        return Int(run.lastSeq)
+        return Int(lastSeq)
     }
 
-    /// Every run's durable events and every batch, as records for the store's snapshot.
+    /// The durable events of every run still in memory (unfinished, or ended and not yet
+    /// archived), every batch and every schedule, as records for the store's snapshot.
+    /// Archived runs are not in it (the snapshot records the archive's mark instead), nor
+    /// runs being deleted.
     func snapshotRecords() -> [Record] {
         let (cells, batches) = tables.withLock { (Array($0.cells.values), Array($0.batches.values)) }
         var out: [Record] = []
         for c in cells {
-            for e in c.state.withLock({ $0.durable }) { out.append(Record(type: WorkflowStore.RecordType.runEvent, payload: e.encoded())) }
+            for e in c.snapshotEvents() { out.append(Record(type: WorkflowStore.RecordType.runEvent, payload: e.encoded())) }
         }
         for b in batches {
             out.append(Record(type: WorkflowStore.RecordType.batch, payload: BatchRecord.created(b.batch).json.canonicalBytes()))
@@ -592,17 +669,6 @@ public final class Executor: Sendable {
             }
         }
         return out + snapshotScheduleRecords()
-    }
-}
-
-extension RunCell {
-    /// The run as it was after event `seq` (for callers answered at a given event).
-    func runAt(_ seq: UInt64) -> Run {
-        state.withLock { s in
-            guard seq < s.run.lastSeq, let first = s.durable.first, var run = Run(queued: first) else { return s.run }
-            for e in s.durable.dropFirst() where e.seq <= seq { run.apply(e) }
-            return run
-        }
     }
 }
 

@@ -3,46 +3,124 @@ import Synchronization
 /// One run as readers and watchers see it, shared between the run's actor (the only writer)
 /// and everyone else (readers take the lock and copy).
 ///
-/// Two views: `run` is the state after every event applied so far; `durable` holds the
-/// events already on disk, in order. Watchers only ever get durable events: an event is in
-/// the log before anyone sees it. The store's writer thread calls `markDurable`, so nothing
-/// here may block or suspend.
+/// While the run is in memory (`Live`), `run` is the state after every event applied so far
+/// and `durable` holds the events already on disk, in order. Watchers only ever get durable
+/// events: an event is in the log before anyone sees it. The store's writer thread calls
+/// `markDurable`, so nothing here may block or suspend.
+///
+/// Once the run has ended and its history is in the archive (`RunArchive`), the cell keeps
+/// only an `ArchivedRun` (where the record is, the status, the last sequence number), and
+/// reads of the run or its events load them back from the archive.
 public final class RunCell: Sendable {
     public let id: String
     public let tenantID: String
     public let workflowID: String
 
-    struct State {
+    /// The in-memory run; a class so that appending to `durable` under the lock never copies
+    /// the array. Only ever touched under the cell's lock.
+    final class Live {
         var run: Run
         /// Durable events, oldest first: `durable[i].seq == i + 1`.
         var durable: [RunEvent] = []
+        /// Its history is being written to the archive.
+        var archiving = false
+        init(run: Run) { self.run = run }
+    }
+
+    struct State {
+        /// Exactly one of `live` and `archived` is set.
+        var live: Live?
+        var archived: ArchivedRun?
         var deleted = false
+        /// A delete is being written: snapshots leave the run out, archiving skips it.
+        var deleting = false
+        /// Callers that need the run in memory (a resume making an actor from it): it is not
+        /// archived while any hold it.
+        var holds = 0
     }
     let state: Mutex<State>
-    /// Fired whenever `durable` grows or the run is deleted.
+    /// Fired whenever `durable` grows, the run is loaded back from the archive, or deleted.
     private let changed = Signal()
 
     init(run: Run) {
         id = run.id
         tenantID = run.tenantID
         workflowID = run.workflowID
-        state = Mutex(State(run: run))
+        state = Mutex(State(live: Live(run: run)))
     }
 
-    /// The run now (events applied, not all necessarily durable yet).
-    public var run: Run { state.withLock { $0.run } }
+    /// A run whose history is in the archive (recovery).
+    init(id: String, tenantID: String, workflowID: String, archived: ArchivedRun) {
+        self.id = id
+        self.tenantID = tenantID
+        self.workflowID = workflowID
+        state = Mutex(State(archived: archived))
+    }
+
+    /// The run now (events applied, not all necessarily durable yet). An archived run is read
+    /// back; if its record is damaged, the run as far as memory knows it, with the damage as
+    /// its error (`loadRun` throws instead).
+    public var run: Run {
+        do {
+            return try loadRun()
+        } catch {
+            return state.withLock { s in s.archived.map { damaged($0, error) } ?? s.live!.run }
+        }
+    }
+
+    /// The run now; an archived run is read back from the archive (or `RunHistoryUnreadable`).
+    public func loadRun() throws(RunHistoryUnreadable) -> Run {
+        switch current {
+        case .live(let run, _): return run
+        case .archived(let a): return fold(try a.archive.history(of: id, at: a.location), upTo: a.lastSeq)
+        }
+    }
+
+    /// The run's status, without reading an archived run back.
+    public var status: RunStatus { state.withLock { $0.live?.run.status ?? $0.archived!.status } }
+
+    /// The newest event's sequence number (durable or not yet), without reading an archived run back.
+    public var lastSeq: UInt64 { state.withLock { $0.live?.run.lastSeq ?? $0.archived!.lastSeq } }
 
     /// The newest durable event's sequence number.
-    public var durableSeq: UInt64 { state.withLock { UInt64($0.durable.count) } }
+    public var durableSeq: UInt64 { state.withLock { s in s.live.map { UInt64($0.durable.count) } ?? s.archived!.lastSeq } }
 
-    func update(_ run: Run) { state.withLock { $0.run = run } }
+    /// Whether the run's events are out of memory, in the archive.
+    public var isArchived: Bool { state.withLock { $0.archived != nil } }
+
+    private enum Where {
+        case live(Run, durable: UInt64)
+        case archived(ArchivedRun)
+    }
+
+    private var current: Where {
+        state.withLock { s in s.live.map { .live($0.run, durable: UInt64($0.durable.count)) } ?? .archived(s.archived!) }
+    }
+
+    private func damaged(_ a: ArchivedRun, _ error: RunHistoryUnreadable) -> Run {
+        var run = Run(id: id, tenantID: tenantID, workflowID: workflowID, workflowVersion: 0, origin: RunOrigin(),
+                      inputs: [:], steps: [], createdAt: a.createdAt)
+        run.status = a.status
+        run.lastSeq = a.lastSeq
+        run.error = StepError(code: "DATA_LOSS", message: error.description)
+        return run
+    }
+
+    private func fold(_ events: [RunEvent], upTo seq: UInt64) -> Run {
+        var run = Run(queued: events[0])!
+        for e in events.dropFirst() where e.seq <= seq { run.apply(e) }
+        return run
+    }
+
+    func update(_ run: Run) { state.withLock { $0.live?.run = run } }
 
     /// Called in sequence order once `events` are on disk; wakes every watcher once.
     func markDurable(_ events: [RunEvent]) {
         let appended = state.withLock { s -> Bool in
+            guard let live = s.live else { return false }
             var any = false
-            for event in events where event.seq == UInt64(s.durable.count) + 1 {
-                s.durable.append(event)
+            for event in events where event.seq == UInt64(live.durable.count) + 1 {
+                live.durable.append(event)
                 any = true
             }
             return any
@@ -51,12 +129,129 @@ public final class RunCell: Sendable {
     }
 
     /// Replays recovered events: they are durable already.
-    func restoreDurable(_ events: [RunEvent]) { state.withLock { $0.durable = events } }
+    func restoreDurable(_ events: [RunEvent]) { state.withLock { $0.live?.durable = events } }
 
     func markDeleted() {
         state.withLock { $0.deleted = true }
         changed.fire()
     }
+
+    /// Every durable event of the run, from memory or from the archive.
+    public func durableEvents() throws(RunHistoryUnreadable) -> [RunEvent] {
+        let (events, archived) = state.withLock { s in (s.live?.durable ?? [], s.archived) }
+        guard let archived else { return events }
+        return try archived.archive.history(of: id, at: archived.location)
+    }
+
+    /// The run as it was after event `seq` (for callers answered at a given event).
+    func runAt(_ seq: UInt64) -> Run {
+        let current = state.withLock { s -> Run? in
+            guard let live = s.live else { return nil }
+            guard seq < live.run.lastSeq, let first = live.durable.first, var run = Run(queued: first) else { return live.run }
+            for e in live.durable.dropFirst() where e.seq <= seq { run.apply(e) }
+            return run
+        }
+        if let current { return current }
+        guard let events = try? durableEvents() else { return run }
+        return fold(events, upTo: seq)
+    }
+
+    /// The events a snapshot holds for the run: its durable events while it is in memory;
+    /// none once archived (the archive has them) or while it is being deleted.
+    func snapshotEvents() -> [RunEvent] {
+        state.withLock { s in s.deleting || s.deleted ? [] : s.live?.durable ?? [] }
+    }
+
+    // MARK: - Deleting
+
+    /// Marks a delete in progress (the run leaves snapshots); false if it is already going.
+    func beginDelete() -> Bool {
+        state.withLock { s in
+            guard !s.deleting && !s.deleted else { return false }
+            s.deleting = true
+            return true
+        }
+    }
+
+    func abandonDelete() { state.withLock { $0.deleting = false } }
+
+    // MARK: - Archiving
+
+    /// Whether the run has ended with every event durable and could go to the archive.
+    var isArchivable: Bool { state.withLock { s in Self.archivable(s) && !s.live!.archiving } }
+
+    private static func archivable(_ s: State) -> Bool {
+        guard let live = s.live, !s.deleting, !s.deleted, s.holds == 0 else { return false }
+        return ended(live)
+    }
+
+    private static func ended(_ live: Live) -> Bool {
+        guard let last = live.durable.last else { return false }
+        return last.isTerminal && live.run.lastSeq == last.seq
+    }
+
+    /// Starts archiving: the events and the run, if it has ended with every event durable and
+    /// is not already being archived or deleted.
+    func beginArchive() -> (events: [RunEvent], run: Run)? {
+        state.withLock { s in
+            guard Self.archivable(s), let live = s.live, !live.archiving else { return nil }
+            live.archiving = true
+            return (live.durable, live.run)
+        }
+    }
+
+    /// The archive record is durable: the events leave memory, unless the run moved on
+    /// meanwhile (resumed, deleted). True if they did.
+    func finishArchive(_ archived: ArchivedRun) -> Bool {
+        state.withLock { s in
+            guard let live = s.live else { return false }
+            live.archiving = false
+            guard Self.archivable(s), live.run.lastSeq == archived.lastSeq else { return false }
+            s.live = nil
+            s.archived = archived
+            return true
+        }
+    }
+
+    func abandonArchive() { state.withLock { $0.live?.archiving = false } }
+
+    /// Keeps the run in memory until `release`, bringing an archived run's events back first
+    /// (a FAILED run being resumed: its actor is made from the cell's run, and must find the
+    /// cell live when it writes).
+    func hold() throws(RunHistoryUnreadable) {
+        while true {
+            let archived = state.withLock { s -> ArchivedRun? in
+                if s.archived == nil { s.holds += 1 }
+                return s.archived
+            }
+            guard let archived else { return }
+            let events = try archived.archive.history(of: id, at: archived.location)
+            let loaded = fold(events, upTo: archived.lastSeq)
+            let restored = state.withLock { s -> Bool in
+                guard s.archived != nil else { return false }  // someone else did it meanwhile: hold that
+                let live = Live(run: loaded)
+                live.durable = events
+                s.live = live
+                s.archived = nil
+                s.holds += 1
+                return true
+            }
+            if restored {
+                changed.fire()
+                return
+            }
+        }
+    }
+
+    /// Ends a `hold`; true if the run could go (back) to the archive now.
+    func release() -> Bool {
+        state.withLock { s in
+            s.holds -= 1
+            return Self.archivable(s) && !s.live!.archiving
+        }
+    }
+
+    // MARK: - Watching
 
     /// What a watcher gets: durable events after `seq` (at most `limit`), whether the stream
     /// is over (the last one returned is terminal, or the run was deleted).
@@ -66,24 +261,42 @@ public final class RunCell: Sendable {
     }
 
     /// Durable events after `seq`; waits while there are none. Returns an empty, not ended
-    /// batch when the waiting task is cancelled.
+    /// batch when the waiting task is cancelled; an ended one if an archived history cannot
+    /// be read (`nextEvents` throws instead).
     public func next(after seq: UInt64, limit: Int = 256) async -> Batch {
+        do {
+            return try await nextEvents(after: seq, limit: limit)
+        } catch {
+            return Batch(events: [], ended: true)
+        }
+    }
+
+    /// `next`, throwing `RunHistoryUnreadable` when the run's archived history is damaged.
+    public func nextEvents(after seq: UInt64, limit: Int = 256) async throws(RunHistoryUnreadable) -> Batch {
         while true {
             if Task.isCancelled { return Batch(events: [], ended: false) }
             let generation = changed.generation
-            let ready: Batch? = state.withLock { s in
-                if s.deleted { return Batch(events: [], ended: true) }
-                let have = UInt64(s.durable.count)
-                if have > seq {
-                    let from = Int(seq), to = min(Int(have), from + limit)
-                    let events = Array(s.durable[from..<to])
-                    return Batch(events: events, ended: events.last!.isTerminal && to == Int(have))
-                }
-                return nil
+            let (ready, archived): (Batch?, ArchivedRun?) = state.withLock { s in
+                if s.deleted { return (Batch(events: [], ended: true), nil) }
+                if let a = s.archived { return (nil, a.lastSeq > seq ? a : nil) }
+                let durable = s.live!.durable
+                return (Self.slice(durable, after: seq, limit: limit), nil)
             }
             if let ready { return ready }
+            if let archived {
+                let events = try archived.archive.history(of: id, at: archived.location)
+                return Self.slice(events, after: seq, limit: limit)!
+            }
             await changed.wait(past: generation)
         }
+    }
+
+    private static func slice(_ events: [RunEvent], after seq: UInt64, limit: Int) -> Batch? {
+        let have = UInt64(events.count)
+        guard have > seq else { return nil }
+        let from = Int(seq), to = min(Int(have), from + limit)
+        let out = Array(events[from..<to])
+        return Batch(events: out, ended: out.last!.isTerminal && to == Int(have))
     }
 
     /// Waits until event `seq` is durable (or the task is cancelled).
@@ -119,9 +332,12 @@ public final class EventHub: Sendable {
     /// Fired after every publish.
     private let published = Signal()
     public let capacity: Int
+    /// Told the id of each run whose terminal event is published (durable): the archiver.
+    private let onRunEnded: (@Sendable (String) -> Void)?
 
-    public init(capacity: Int = 262_144, startLSN: UInt64 = 0) {
+    public init(capacity: Int = 262_144, startLSN: UInt64 = 0, onRunEnded: (@Sendable (String) -> Void)? = nil) {
         self.capacity = capacity
+        self.onRunEnded = onRunEnded
         // The ring grows as events arrive (a full-size ring up front would cost tens of MiB
         // of memory in an idle server).
         var s = State(ring: [])
@@ -151,6 +367,9 @@ public final class EventHub: Sendable {
             }
         }
         published.fire()
+        if let onRunEnded {
+            for e in entries where e.event.isTerminal { onRunEnded(e.event.runID) }
+        }
     }
 
     public enum Next: Sendable {

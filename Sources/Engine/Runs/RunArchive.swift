@@ -1,0 +1,359 @@
+import Dispatch
+import Storage
+import Synchronization
+
+/// Finished runs' histories, moved out of memory into the store's archive (Storage `Archive`).
+///
+/// Once a run's terminal event is durable, the archiver thread writes the run's events as one
+/// archive record, with a small summary in the archive's index (what start-up needs to list
+/// the run without reading its record), fdatasyncs, and only then lets the run's cell drop the
+/// events (`RunCell.finishArchive`). Many runs end per second: the thread takes every run
+/// queued while its last write ran and writes them with one write + fdatasync per file.
+/// A thread of its own, not a task: the writes block, and the cooperative pool has two threads.
+///
+/// Deleting a run writes a tombstone through the same queue (so it lands after any record of
+/// that run still on its way) before the log's `runDeleted` record.
+public final class RunArchive: Sendable {
+    let archive: Archive
+
+    private enum Job {
+        case archive(String)
+        case remove(String, done: @Sendable (Result<Void, StorageError>) -> Void)
+
+        var isRemoval: Bool { if case .remove = self { true } else { false } }
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var stopping = false
+        /// Set by the executor: how to find a run's cell by id.
+        var lookup: (@Sendable (String) -> RunCell?)?
+        /// Called after each batch written (the snapshot trigger).
+        var afterBatch: (@Sendable () -> Void)?
+        var failure: String?
+    }
+
+    /// Counters for logs, tests and benchmarks.
+    public struct Stats: Sendable, Equatable {
+        /// Runs whose events left memory.
+        public var archived = 0
+        /// Batches written (each: one fdatasync of the data file, one of the index).
+        public var batches = 0
+        public var bytes = 0
+        /// Runs not archived after all (resumed, deleted or too big since they were queued).
+        public var skipped = 0
+    }
+
+    private let queue = Mutex(Queue())
+    private let counters = Mutex(Stats())
+    private let wake = DispatchSemaphore(value: 0)
+    /// Signalled by what should not wait out the interval: a tombstone, closing.
+    private let urgent = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    /// The least time between two batches, unless a tombstone waits: archiving is never
+    /// urgent, and the archive's fdatasyncs should not crowd the log's (every run's caller
+    /// waits on those). Runs ending meanwhile only stay in memory a little longer.
+    let batchIntervalNanos: UInt64
+
+    init(archive: Archive, batchIntervalNanos: UInt64 = 50_000_000) {
+        self.archive = archive
+        self.batchIntervalNanos = batchIntervalNanos
+        DispatchQueue(label: "spindle-run-archive", qos: .userInitiated).async { [self] in
+            run()
+            finished.signal()
+        }
+    }
+
+    public var stats: Stats { counters.withLock { $0 } }
+    /// Index entries durable so far: what a snapshot records as the archive's mark.
+    var durableEntries: UInt64 { archive.durableEntries }
+    /// Why archiving stopped (an earlier write failed), if it did: runs then stay in memory.
+    public var failure: String? { queue.withLock { $0.failure } }
+
+    func attach(lookup: @escaping @Sendable (String) -> RunCell?) { queue.withLock { $0.lookup = lookup } }
+    func afterEachBatch(_ body: @escaping @Sendable () -> Void) { queue.withLock { $0.afterBatch = body } }
+
+    /// Queues the run for archiving (its terminal event is durable). Never blocks: the log's
+    /// writer thread calls this.
+    func enqueue(_ runID: String) {
+        let queued = queue.withLock { q -> Bool in
+            guard !q.stopping, q.failure == nil else { return false }
+            q.jobs.append(.archive(runID))
+            return true
+        }
+        if queued { wake.signal() }
+    }
+
+    /// Writes a tombstone for the run; returns once it is durable.
+    func remove(_ runID: String) async throws {
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Void, StorageError>, Never>) in
+            let refusal = queue.withLock { q -> StorageError? in
+                if q.stopping { return .closed }
+                if let failure = q.failure { return .poisoned(failure) }
+                q.jobs.append(.remove(runID, done: { c.resume(returning: $0) }))
+                return nil
+            }
+            if let refusal {
+                c.resume(returning: .failure(refusal))
+            } else {
+                wake.signal()
+                urgent.signal()
+            }
+        }
+        try result.get()
+    }
+
+    /// Finishes the queued work and stops the thread. Safe to call more than once.
+    func close() {
+        let first = queue.withLock { q in
+            defer { q.stopping = true }
+            return !q.stopping
+        }
+        guard first else { return }
+        wake.signal()
+        urgent.signal()
+        finished.wait()
+        archive.close()
+    }
+
+    // MARK: - The thread
+
+    private func run() {
+        var lastBatch = DispatchTime(uptimeNanoseconds: 0)
+        while true {
+            wake.wait()
+            let due = DispatchTime(uptimeNanoseconds: lastBatch.uptimeNanoseconds + batchIntervalNanos)
+            if DispatchTime.now() < due && !queue.withLock({ q in q.stopping || q.jobs.contains { $0.isRemoval } }) {
+                _ = urgent.wait(timeout: due)
+            }
+            while let (jobs, lookup, afterBatch) = take() {
+                lastBatch = DispatchTime.now()
+                write(jobs, lookup: lookup)
+                afterBatch?()
+            }
+            if queue.withLock({ $0.stopping && $0.jobs.isEmpty }) { return }
+        }
+    }
+
+    private func take() -> ([Job], (@Sendable (String) -> RunCell?)?, (@Sendable () -> Void)?)? {
+        queue.withLock { q in
+            guard !q.jobs.isEmpty else { return nil }
+            // Bounded batches keep one write (and the memory it holds) small.
+            let n = min(q.jobs.count, 4096)
+            let jobs = Array(q.jobs.prefix(n))
+            q.jobs.removeFirst(n)
+            return (jobs, q.lookup, q.afterBatch)
+        }
+    }
+
+    private struct Pending {
+        let cell: RunCell
+        let lastSeq: UInt64
+        let summary: ArchivedSummary
+    }
+
+    private func write(_ jobs: [Job], lookup: (@Sendable (String) -> RunCell?)?) {
+        var items: [Archive.Item] = []
+        var pending: [Pending?] = []
+        var removals: [@Sendable (Result<Void, StorageError>) -> Void] = []
+        var skipped = 0
+        for job in jobs {
+            switch job {
+            case .archive(let id):
+                guard let cell = lookup?(id), let (events, run) = cell.beginArchive() else { skipped += 1; continue }
+                let summary = ArchivedSummary(run)
+                let record = RunHistory.record(events)
+                guard record.payload.count <= archive.maxRecordBytes else {
+                    // Too big for one record: it stays in memory (and in snapshots).
+                    cell.abandonArchive()
+                    skipped += 1
+                    continue
+                }
+                items.append(.put(summary: summary.encoded(), record: record))
+                pending.append(Pending(cell: cell, lastSeq: run.lastSeq, summary: summary))
+            case .remove(let id, let done):
+                items.append(.remove(key: Array(id.utf8)))
+                pending.append(nil)
+                removals.append(done)
+            }
+        }
+        guard !items.isEmpty else { return counters.withLock { $0.skipped += skipped } }
+        do {
+            let locations = try archive.write(items)
+            var archived = 0, bytes = 0
+            for (p, location) in zip(pending, locations) {
+                guard let p, let location else { continue }
+                let ref = ArchivedRun(archive: self, location: location, lastSeq: p.lastSeq, status: p.summary.status,
+                                      createdAt: p.summary.createdAt)
+                if p.cell.finishArchive(ref) {
+                    archived += 1
+                    bytes += Int(location.frameBytes)
+                } else {
+                    skipped += 1
+                    // It changed while being written (resumed, or a second end): try again if
+                    // it has ended again by now.
+                    if p.cell.isArchivable { enqueue(p.cell.id) }
+                }
+            }
+            counters.withLock { s in
+                s.archived += archived
+                s.bytes += bytes
+                s.batches += 1
+                s.skipped += skipped
+            }
+            for done in removals { done(.success(())) }
+        } catch {
+            let why = "\(error)"
+            let failure = error as? StorageError ?? .poisoned(why)
+            queue.withLock { $0.failure = why }
+            for p in pending { p?.cell.abandonArchive() }
+            for done in removals { done(.failure(failure)) }
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The events of the archived run at `location`.
+    func history(of runID: String, at location: Archive.Location) throws(RunHistoryUnreadable) -> [RunEvent] {
+        let record: Record
+        do {
+            record = try archive.read(location)
+        } catch let damage as ArchiveDamage {
+            throw RunHistoryUnreadable(runID: runID, reason: damage.description)
+        } catch {
+            throw RunHistoryUnreadable(runID: runID, reason: "reading \(archive.directory) at \(location): \(error)")
+        }
+        do {
+            let events = try RunHistory.events(record)
+            guard events.first?.runID == runID else {
+                throw DecodeError(path: "archive", message: "the record holds run \(events.first?.runID ?? "none")")
+            }
+            return events
+        } catch {
+            throw RunHistoryUnreadable(runID: runID, reason: "archive record \(location) in \(archive.directory) does not decode: \(error)")
+        }
+    }
+}
+
+/// An archived run's history could not be read back: the run exists, its events are damaged.
+/// RunService answers DATA_LOSS with this message.
+public struct RunHistoryUnreadable: Error, Sendable, CustomStringConvertible {
+    public let runID: String
+    public let reason: String
+    public var description: String { "run \(runID): its archived history cannot be read: \(reason)" }
+}
+
+/// What an archived run keeps in memory: where its record is, and what lists filter on.
+struct ArchivedRun: Sendable {
+    let archive: RunArchive
+    let location: Archive.Location
+    let lastSeq: UInt64
+    let status: RunStatus
+    let createdAt: Instant
+}
+
+/// An archive index entry's summary: what start-up needs to register the run without reading
+/// its record. Binary: format byte, then the fields (`ByteWriter`).
+struct ArchivedSummary: Sendable, Equatable {
+    static let format: UInt8 = 1
+
+    var runID: String
+    var tenantID: String
+    var workflowID: String
+    var status: RunStatus
+    var lastSeq: UInt64
+    var createdAt: Instant
+    var idempotencyKey: String
+    var batchID: String
+    var batchRow: Int64
+
+    init(_ run: Run) {
+        runID = run.id
+        tenantID = run.tenantID
+        workflowID = run.workflowID
+        status = run.status
+        lastSeq = run.lastSeq
+        createdAt = run.createdAt
+        idempotencyKey = run.origin.idempotencyKey
+        batchID = run.origin.batchID
+        batchRow = run.origin.batchRow
+    }
+
+    func encoded() -> [UInt8] {
+        var w = ByteWriter(capacity: 96)
+        w.byte(Self.format)
+        w.string(runID)
+        w.string(tenantID)
+        w.string(workflowID)
+        w.int32(status.rawValue)
+        w.varint(lastSeq)
+        w.instant(createdAt)
+        w.string(idempotencyKey)
+        w.string(batchID)
+        w.int64(batchRow)
+        return w.bytes
+    }
+
+    init(bytes: [UInt8]) throws(DecodeError) {
+        var r = ByteReader(bytes, path: "archive summary")
+        let format = try r.byte()
+        guard format == Self.format else { throw r.fail("unknown format \(format)") }
+        runID = try r.string()
+        tenantID = try r.string()
+        workflowID = try r.string()
+        status = try r.enumValue(RunStatus.self)
+        lastSeq = try r.varint()
+        createdAt = try r.instant()
+        idempotencyKey = try r.string()
+        batchID = try r.string()
+        batchRow = try r.int64()
+        guard r.atEnd else { throw r.fail("trailing bytes") }
+    }
+}
+
+/// A run's events as one archive record (type 1): u32 count, then each event as u32 length
+/// + its log encoding (`RunEvent.encoded`), little-endian.
+enum RunHistory {
+    static let recordType: UInt8 = 1
+
+    static func record(_ events: [RunEvent]) -> Record {
+        var out: [UInt8] = []
+        appendLE(UInt32(events.count), to: &out)
+        for e in events {
+            let bytes = e.encoded()
+            appendLE(UInt32(bytes.count), to: &out)
+            out += bytes
+        }
+        return Record(type: recordType, payload: out)
+    }
+
+    static func events(_ record: Record) throws(DecodeError) -> [RunEvent] {
+        guard record.type == recordType else { throw DecodeError(path: "archive", message: "record type \(record.type)") }
+        let p = record.payload
+        var i = 0
+        func u32() throws(DecodeError) -> Int {
+            guard i + 4 <= p.count else { throw DecodeError(path: "archive", message: "truncated at byte \(i)") }
+            defer { i += 4 }
+            return Int(p[i]) | Int(p[i + 1]) << 8 | Int(p[i + 2]) << 16 | Int(p[i + 3]) << 24
+        }
+        let count = try u32()
+        var events: [RunEvent] = []
+        events.reserveCapacity(min(count, p.count / 4))
+        for n in 0..<count {
+            let length = try u32()
+            guard length <= p.count - i else { throw DecodeError(path: "archive", message: "event \(n) runs past the end") }
+            let event = try RunEvent(bytes: Array(p[i..<(i + length)]))
+            guard event.seq == UInt64(n + 1) else {
+                throw DecodeError(path: "archive", message: "event \(n) has sequence number \(event.seq)")
+            }
+            events.append(event)
+            i += length
+        }
+        guard i == p.count else { throw DecodeError(path: "archive", message: "trailing bytes after \(count) events") }
+        return events
+    }
+
+    private static func appendLE(_ v: UInt32, to out: inout [UInt8]) {
+        for k in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) }
+    }
+}

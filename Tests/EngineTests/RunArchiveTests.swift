@@ -195,7 +195,8 @@ import Storage
         #expect(!cell.finishArchive(ref), "a held run left memory")
         #expect(Self.inMemory(cell) && !cell.isArchivable)
         #expect(cell.release())
-        let (events, run) = try #require(cell.beginArchive())
+        let (events, encoded, run) = try #require(cell.beginArchive())
+        #expect(encoded == nil, "events read back from the archive carry no cached encoding")
         #expect(events.count == Int(run.lastSeq) && cell.finishArchive(ref) && !Self.inMemory(cell))
         await h.store.close()
     }

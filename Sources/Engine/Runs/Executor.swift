@@ -104,13 +104,14 @@ public final class Executor: Sendable {
     /// Queues one run's events (in sequence order) as one append: they become durable
     /// together, with consecutive LSNs.
     func append(_ events: [RunEvent], to cell: RunCell) {
-        let records = events.map { Record(type: WorkflowStore.RecordType.runEvent, payload: $0.encoded()) }
+        let encoded = events.map { $0.encoded() }
+        let records = encoded.map { Record(type: WorkflowStore.RecordType.runEvent, payload: $0) }
         let hub = self.hub
         workflows.store.append(records) { result in
             switch result {
             case .success(let last):
                 let first = last - UInt64(events.count - 1)
-                cell.markDurable(events)
+                cell.markDurable(events, encoded: encoded)
                 hub.publish(events.enumerated().map { EventHub.Entry(lsn: first + UInt64($0.offset), event: $0.element) })
             case .failure(let error):
                 self.tables.withLock { $0.failure = "the run log refused a write: \(error)" }

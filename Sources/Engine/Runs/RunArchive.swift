@@ -160,9 +160,9 @@ public final class RunArchive: Sendable {
         for job in jobs {
             switch job {
             case .archive(let id):
-                guard let cell = lookup?(id), let (events, run) = cell.beginArchive() else { skipped += 1; continue }
+                guard let cell = lookup?(id), let (events, encoded, run) = cell.beginArchive() else { skipped += 1; continue }
                 let summary = ArchivedSummary(run)
-                let record = RunHistory.record(events)
+                let record = RunHistory.record(encoded ?? events.map { $0.encoded() })
                 guard record.payload.count <= archive.maxRecordBytes else {
                     // Too big for one record: it stays in memory (and in snapshots).
                     cell.abandonArchive()
@@ -316,11 +316,12 @@ struct ArchivedSummary: Sendable, Equatable {
 enum RunHistory {
     static let recordType: UInt8 = 1
 
-    static func record(_ events: [RunEvent]) -> Record {
+    /// `events`: each event's log encoding, in sequence order.
+    static func record(_ events: [[UInt8]]) -> Record {
         var out: [UInt8] = []
+        out.reserveCapacity(4 + events.reduce(0) { $0 + 4 + $1.count })
         appendLE(UInt32(events.count), to: &out)
-        for e in events {
-            let bytes = e.encoded()
+        for bytes in events {
             appendLE(UInt32(bytes.count), to: &out)
             out += bytes
         }

@@ -22,6 +22,10 @@ public final class RunCell: Sendable {
         var run: Run
         /// Durable events, oldest first: `durable[i].seq == i + 1`.
         var durable: [RunEvent] = []
+        /// The log encoding of `durable`, event for event, kept from the append so archiving
+        /// does not encode every event again; empty when `durable` came from elsewhere
+        /// (recovery, the archive).
+        var encoded: [[UInt8]] = []
         /// Its history is being written to the archive.
         var archiving = false
         init(run: Run) { self.run = run }
@@ -115,12 +119,14 @@ public final class RunCell: Sendable {
     func update(_ run: Run) { state.withLock { $0.live?.run = run } }
 
     /// Called in sequence order once `events` are on disk; wakes every watcher once.
-    func markDurable(_ events: [RunEvent]) {
+    func markDurable(_ events: [RunEvent], encoded: [[UInt8]]) {
         let appended = state.withLock { s -> Bool in
             guard let live = s.live else { return false }
             var any = false
-            for event in events where event.seq == UInt64(live.durable.count) + 1 {
+            let inStep = live.encoded.count == live.durable.count
+            for (event, bytes) in zip(events, encoded) where event.seq == UInt64(live.durable.count) + 1 {
                 live.durable.append(event)
+                if inStep { live.encoded.append(bytes) }
                 any = true
             }
             return any
@@ -192,11 +198,11 @@ public final class RunCell: Sendable {
 
     /// Starts archiving: the events and the run, if it has ended with every event durable and
     /// is not already being archived or deleted.
-    func beginArchive() -> (events: [RunEvent], run: Run)? {
+    func beginArchive() -> (events: [RunEvent], encoded: [[UInt8]]?, run: Run)? {
         state.withLock { s in
             guard Self.archivable(s), let live = s.live, !live.archiving else { return nil }
             live.archiving = true
-            return (live.durable, live.run)
+            return (live.durable, live.encoded.count == live.durable.count ? live.encoded : nil, live.run)
         }
     }
 

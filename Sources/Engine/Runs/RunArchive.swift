@@ -46,6 +46,21 @@ public final class RunArchive: Sendable {
 
     private let queue = Mutex(Queue())
     private let counters = Mutex(Stats())
+    /// The newest histories read back, decoded: a run that ends while many watchers follow it
+    /// is archived under them, and each would otherwise read and decode it again.
+    private let recent = Mutex(RecentHistories())
+
+    struct RecentHistories {
+        static let capacity = 64
+        var byLocation: [Archive.Location: [RunEvent]] = [:]
+        var order: [Archive.Location] = []
+
+        mutating func insert(_ events: [RunEvent], at location: Archive.Location) {
+            guard byLocation.updateValue(events, forKey: location) == nil else { return }
+            order.append(location)
+            if order.count > Self.capacity { byLocation[order.removeFirst()] = nil }
+        }
+    }
     private let wake = DispatchSemaphore(value: 0)
     /// Signalled by what should not wait out the interval: a tombstone, closing.
     private let urgent = DispatchSemaphore(value: 0)
@@ -215,6 +230,13 @@ public final class RunArchive: Sendable {
 
     /// The events of the archived run at `location`.
     func history(of runID: String, at location: Archive.Location) throws(RunHistoryUnreadable) -> [RunEvent] {
+        if let known = recent.withLock({ $0.byLocation[location] }), known.first?.runID == runID { return known }
+        let events = try readHistory(of: runID, at: location)
+        recent.withLock { $0.insert(events, at: location) }
+        return events
+    }
+
+    private func readHistory(of runID: String, at location: Archive.Location) throws(RunHistoryUnreadable) -> [RunEvent] {
         let record: Record
         do {
             record = try archive.read(location)

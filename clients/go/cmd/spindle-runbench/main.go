@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	structpb "github.com/golang/protobuf/ptypes/struct"
@@ -40,7 +41,7 @@ var (
 	watchersOne  = flag.Int("watchers-one", 1000, "watchers on one run")
 	watchersMany = flag.Int("watchers-many", 10000, "runs watched one watcher each")
 	conns        = flag.Int("conns", 8, "connections to spread clients and watchers over")
-	only         = flag.String("only", "", "run one phase only: runs (throughput), latency")
+	only         = flag.String("only", "", "run one phase only: runs (throughput), latency, one (watchers of one run)")
 )
 
 func main() {
@@ -64,7 +65,7 @@ func main() {
 
 	noop := workflow(ctx, wfClient, "noop-dag", noopDAG())
 	report("rss_start_kib", rss())
-	if *only == "latency" {
+	if *only == "latency" || *only == "one" {
 		*seconds = 0
 	}
 
@@ -93,8 +94,17 @@ func main() {
 	if *only == "runs" {
 		return
 	}
+	gate := workflow(ctx, wfClient, "gated", gatedSteps())
+	if *only != "one" {
+		phasesLatencyAndMany(ctx, rc, noop, gate)
+	}
+	watchOne(ctx, rc, gate)
+	report("rss_end_kib", rss())
+}
 
-	// Latency: one run at a time.
+// phasesLatencyAndMany: one run at a time (latency), then memory per paused run and one
+// watcher on each of -watchers-many runs.
+func phasesLatencyAndMany(ctx context.Context, rc func(int) pb.RunServiceClient, noop, gate string) {
 	var lat []float64
 	for i := 0; i < *latencyRuns; i++ {
 		t0 := time.Now()
@@ -107,11 +117,10 @@ func main() {
 	report("latency_p50_ms", fmt.Sprintf("%.2f", pct(lat, 50)))
 	report("latency_p99_ms", fmt.Sprintf("%.2f", pct(lat, 99)))
 	if *only == "latency" {
-		return
+		os.Exit(0)
 	}
 
 	// Memory per active run: -watchers-many runs paused at an approval step.
-	gate := workflow(ctx, wfClient, "gated", gatedSteps())
 	before := rssKiB()
 	ids := make([]string, *watchersMany)
 	parallel(*watchersMany, 64, func(i int) {
@@ -140,7 +149,12 @@ func main() {
 	report("lag_many_p99_ms", fmt.Sprintf("%.2f", pct(lagMany, 99)))
 	report("lag_many_events", fmt.Sprint(len(lagMany)))
 
-	// -watchers-one watchers on one run.
+}
+
+// watchOne: -watchers-one watchers on one run, released by one approval. Besides the lag, it
+// reports the CPU the server and this client spent from the release to the last event, so a
+// client that cannot keep up shows.
+func watchOne(ctx context.Context, rc func(int) pb.RunServiceClient, gate string) {
 	run, err := rc(0).StartRun(ctx, &pb.StartRunRequest{WorkflowId: gate})
 	if err != nil {
 		log.Fatal(err)
@@ -150,16 +164,43 @@ func main() {
 	for i := range one {
 		one[i] = run.Id
 	}
+	var serverCPU0, clientCPU0 time.Duration
+	var t0 time.Time
 	lagOne := watchAndRelease(ctx, rc, one, func() {
+		serverCPU0, clientCPU0, t0 = serverCPU(), clientCPU(), time.Now()
 		if _, err := rc(0).ProcessPauseAction(ctx, &pb.ProcessPauseActionRequest{RunId: run.Id,
 			Action: pb.PauseAction_PAUSE_ACTION_APPROVE}); err != nil {
 			log.Fatalf("approve: %v", err)
 		}
 	}, "one")
+	report("lag_one_wall_ms", fmt.Sprint(time.Since(t0).Milliseconds()))
+	report("lag_one_server_cpu_ms", fmt.Sprint((serverCPU() - serverCPU0).Milliseconds()))
+	report("lag_one_client_cpu_ms", fmt.Sprint((clientCPU() - clientCPU0).Milliseconds()))
 	report("lag_one_p50_ms", fmt.Sprintf("%.2f", pct(lagOne, 50)))
 	report("lag_one_p99_ms", fmt.Sprintf("%.2f", pct(lagOne, 99)))
 	report("lag_one_events", fmt.Sprint(len(lagOne)))
-	report("rss_end_kib", rss())
+}
+
+// serverCPU: user + system time of -pid so far (0 without it).
+func serverCPU() time.Duration {
+	if *pid == 0 {
+		return 0
+	}
+	b, err := ioutil.ReadFile(fmt.Sprintf("/proc/%d/stat", *pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	var utime, stime int64
+	fmt.Sscan(fields[11], &utime)
+	fmt.Sscan(fields[12], &stime)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+func clientCPU() time.Duration {
+	var u syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // watchAndRelease opens one WatchRun per id (after the events so far), waits until all are
@@ -241,7 +282,9 @@ func parallel(n, width int, f func(i int)) {
 	wg.Wait()
 }
 
-func str(s string) *structpb.Value { return &structpb.Value{Kind: &structpb.Value_StringValue{StringValue: s}} }
+func str(s string) *structpb.Value {
+	return &structpb.Value{Kind: &structpb.Value_StringValue{StringValue: s}}
+}
 
 func config(kv map[string]*structpb.Value) *structpb.Struct { return &structpb.Struct{Fields: kv} }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# clients/go/build.sh — build clients/go/bin/spindle-demo and spindle-runbench offline, in GOPATH mode against
+# clients/go/build.sh — build clients/go/bin/spindle-demo, spindle-runbench and spindle-wfbench offline, in GOPATH mode against
 # Debian's packaged Go libraries in /usr/share/gocode (grpc-go 1.33.3, golang/protobuf
 # 1.3.5, genproto): no module proxy needed. The stubs are the checked-in spindlev1/ (run
 # generate.sh first after changing proto/).
@@ -12,7 +12,9 @@ rm -rf "$GP"
 mkdir -p "$GP/src/spindle/clients" "$HERE/bin"
 ln -s "$HERE" "$GP/src/spindle/clients/go"
 export GO111MODULE=off GOPATH="$GP:/usr/share/gocode" GOCACHE="$GP/cache" GOFLAGS=
-go vet spindle/clients/go/spindlev1 spindle/clients/go/cmd/spindle-demo spindle/clients/go/cmd/spindle-runbench
+go vet spindle/clients/go/spindlev1 spindle/clients/go/cmd/spindle-demo spindle/clients/go/cmd/spindle-runbench \
+    spindle/clients/go/cmd/spindle-wfbench
 go build -o "$HERE/bin/spindle-demo" spindle/clients/go/cmd/spindle-demo
 go build -o "$HERE/bin/spindle-runbench" spindle/clients/go/cmd/spindle-runbench
-echo "built $HERE/bin/spindle-demo and spindle-runbench ($(go version | cut -d' ' -f3))" >&2
+go build -o "$HERE/bin/spindle-wfbench" spindle/clients/go/cmd/spindle-wfbench
+echo "built $HERE/bin/spindle-demo, spindle-runbench and spindle-wfbench ($(go version | cut -d' ' -f3))" >&2

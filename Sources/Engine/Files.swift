@@ -63,7 +63,7 @@ extension WorkflowState {
     public func file(tenant: String, fileID: String) -> AttachedFile? {
         guard fileID.hasPrefix("file_"), let t = tenants[tenant] else { return nil }
         let blob = String(fileID.dropFirst(5))
-        for id in t.ids {
+        for id in t.index.ids {
             if let f = t.records[id]?.files.first(where: { $0.blobID == blob }) { return f }
         }
         return nil

@@ -7,7 +7,7 @@ extension WorkflowState {
     public func snapshotBytes() -> [UInt8] {
         var tenantsJSON: [String: JSONValue] = [:]
         for (tenant, t) in tenants {
-            let workflows: [JSONValue] = t.ids.map { id in
+            let workflows: [JSONValue] = t.index.ids.map { id in
                 let r = t.records[id]!
                 let w = r.workflow
                 var b = JSONBuilder()
@@ -48,15 +48,16 @@ extension WorkflowState {
         for (tenant, tv) in try r.objectMember("tenants") {
             let tr = try JSONReader(tv, path: "snapshot.tenants.\(tenant)")
             var t = TenantState()
+            var rows: [ListRow] = []
             for (i, wv) in try tr.array("workflows").enumerated() {
                 let record = try Self.decodeRecord(wv, tenant: tenant, path: "\(tr.path).workflows[\(i)]")
                 let w = record.workflow
                 t.records[w.id] = record
-                t.ids.append(w.id)
+                rows.append(ListRow(w))
                 if !w.deleted { t.liveNames[w.name] = w.id }
                 if !record.requestID.isEmpty { t.requests[record.requestID] = w.id }
             }
-            t.ids.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            t.index = ListIndex(rows: rows)
             for (i, tv) in try tr.array("templates").enumerated() {
                 let template = try Template(json: tv, path: "\(tr.path).templates[\(i)]")
                 t.templates[template.id] = template
@@ -87,7 +88,7 @@ extension WorkflowState {
             }
         }
         return WorkflowRecord(workflow: wf, versions: versions, revision: revision, requestID: try r.string("request_id"),
-                              searchName: metadata.name.lowercased(), files: files)
+                              files: files)
     }
 }
 

@@ -22,8 +22,6 @@ public struct WorkflowRecord: Sendable, Hashable {
     /// Counts writes; the etag is derived from it.
     var revision: UInt64
     var requestID: String
-    /// The name lower-cased once, for "name contains" filtering without per-call work.
-    var searchName: String
     /// Uploaded files, oldest first.
     public internal(set) var files: [AttachedFile] = []
 }
@@ -31,24 +29,15 @@ public struct WorkflowRecord: Sendable, Hashable {
 /// One tenant's workflows, with the indexes List and Create need.
 struct TenantState: Sendable, Hashable {
     var records: [String: WorkflowRecord] = [:]
-    /// Every workflow id, ascending; ids are time-sortable so newest-first is reverse order.
-    var ids: [String] = []
+    /// Every workflow in id order (ids are time-sortable, so newest-first is reverse order),
+    /// with posting lists for List's filters.
+    var index = ListIndex()
     /// Name -> id of live (not deleted) workflows: names are unique among them.
     var liveNames: [String: String] = [:]
     /// Create request id -> workflow id.
     var requests: [String: String] = [:]
     /// The tenant's own templates, by id.
     var templates: [String: Template] = [:]
-
-    /// Index of the first id not less than `id` (UTF-8 order, the order ULIDs sort in).
-    func lowerBound(_ id: String) -> Int {
-        var lo = 0, hi = ids.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ids[mid].utf8.lexicographicallyPrecedes(id.utf8) { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
 
     /// `base` if no live workflow has it, else "base (1)", "base (2)", ... the first free one.
     func uniqueName(_ base: String, ignoring id: String? = nil) -> String {
@@ -69,7 +58,7 @@ public struct WorkflowState: Sendable, Hashable {
     public init() {}
 
     /// How many workflows a tenant has, deleted ones included.
-    public func count(tenant: String) -> Int { tenants[tenant]?.ids.count ?? 0 }
+    public func count(tenant: String) -> Int { tenants[tenant]?.index.count ?? 0 }
 
     static func etag(_ revision: UInt64) -> String { "r\(revision)" }
 
@@ -91,9 +80,8 @@ public struct WorkflowState: Sendable, Hashable {
                               definition: e.version.definition, createdAt: e.at, updatedAt: e.at,
                               currentVersion: e.version.number, etag: etag(1), deleted: false, deletedAt: nil)
             t.records[e.workflowID] = WorkflowRecord(workflow: wf, versions: [e.version], revision: 1,
-                                                     requestID: e.requestID, searchName: e.metadata.name.lowercased())
-            let at = t.lowerBound(e.workflowID)
-            if at == t.ids.count || t.ids[at] != e.workflowID { t.ids.insert(e.workflowID, at: at) }
+                                                     requestID: e.requestID)
+            t.index.set(ListRow(wf))
             t.liveNames[e.metadata.name] = e.workflowID
             if !e.requestID.isEmpty { t.requests[e.requestID] = e.workflowID }
         case .versioned(let e):
@@ -119,8 +107,7 @@ public struct WorkflowState: Sendable, Hashable {
             }
         case .purged(let e):
             guard let r = t.records.removeValue(forKey: e.workflowID) else { return }
-            let at = t.lowerBound(e.workflowID)
-            if at < t.ids.count, t.ids[at] == e.workflowID { t.ids.remove(at: at) }
+            t.index.remove(e.workflowID)
             if t.liveNames[r.workflow.name] == e.workflowID { t.liveNames[r.workflow.name] = nil }
             if !r.requestID.isEmpty, t.requests[r.requestID] == e.workflowID { t.requests[r.requestID] = nil }
         case .templateSaved(let e):
@@ -140,9 +127,9 @@ extension TenantState {
         r.revision += 1
         r.workflow.etag = WorkflowState.etag(r.revision)
         r.workflow.updatedAt = at
-        r.searchName = r.workflow.name.lowercased()
         if wasLive, liveNames[oldName] == id { liveNames[oldName] = nil }
         if !r.workflow.deleted { liveNames[r.workflow.name] = id }
+        index.set(ListRow(r.workflow))
         records[id] = r
     }
 }
@@ -189,50 +176,29 @@ extension WorkflowState {
     }
 
     /// Newest first. `pageSize` 0 means the default (50); above 200 is cut to 200. The page token
-    /// is opaque to clients: base64 of the last id returned. Filters are applied while walking the
-    /// id index backwards from the token, so a page costs what it scans, never a copy of the tenant.
+    /// is opaque to clients: base64 of the last id returned. The tenant's `ListIndex` finds the
+    /// page from the token down, so a page costs about what it returns, never a copy of the tenant.
     public func list(tenant: String, filter: ListFilter = ListFilter(), pageSize: Int = 0,
                      pageToken: String = "") throws(DomainError) -> ListPage {
         guard pageSize >= 0 else { throw .invalid("page_size", "page_size must not be negative") }
         let size = pageSize == 0 ? Self.defaultPageSize : min(pageSize, Self.maxPageSize)
-        guard let t = tenants[tenant] else {
-            if !pageToken.isEmpty, Self.decodeToken(pageToken) == nil { throw .invalid("page_token", "invalid page token") }
-            return ListPage(workflows: [], nextPageToken: "")
-        }
-        var i = t.ids.count - 1
+        var last: String?
         if !pageToken.isEmpty {
-            guard let last = Self.decodeToken(pageToken) else { throw .invalid("page_token", "invalid page token") }
-            i = t.lowerBound(last) - 1
+            guard let id = Self.decodeToken(pageToken) else { throw .invalid("page_token", "invalid page token") }
+            last = id
         }
-        let needle = filter.nameContains.map { $0.lowercased() } ?? ""
-        func matches(_ r: WorkflowRecord) -> Bool {
-            let w = r.workflow
-            if w.deleted, !filter.includeDeleted { return false }
-            if let s = filter.status, s != .unspecified, w.status != s { return false }
-            if let tt = filter.triggerType, tt != .unspecified, w.metadata.triggerType != tt { return false }
-            if let tag = filter.tag, !tag.isEmpty, !w.metadata.tags.contains(tag) { return false }
-            if !needle.isEmpty, !r.searchName.contains(needle) { return false }
-            return true
-        }
-        var page: [Workflow] = []
-        page.reserveCapacity(size)
-        var more = false
-        while i >= 0 {
-            let r = t.records[t.ids[i]]!
-            if matches(r) {
-                if page.count == size { more = true; break }
-                page.append(r.workflow)
-            }
-            i -= 1
-        }
-        return ListPage(workflows: page, nextPageToken: more ? Self.encodeToken(page.last!.id) : "")
+        guard let t = tenants[tenant] else { return ListPage(workflows: [], nextPageToken: "") }
+        // One more than the page: whether it exists says if there is a next page.
+        let ids = t.index.page(RowFilter(filter), before: last, limit: size + 1)
+        let page = ids.prefix(size).map { t.records[$0]!.workflow }
+        return ListPage(workflows: page, nextPageToken: ids.count > size ? Self.encodeToken(page.last!.id) : "")
     }
 
     static func encodeToken(_ id: String) -> String { Data(id.utf8).base64EncodedString() }
 
     static func decodeToken(_ token: String) -> String? {
         guard let data = Data(base64Encoded: token), let id = String(data: data, encoding: .utf8),
-              id.hasPrefix("wf_"), id.utf8.count == 29 else { return nil }
+              id.hasPrefix("wf_"), id.utf8.count == 29, id.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         return id
     }
 

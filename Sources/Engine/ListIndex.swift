@@ -1,0 +1,264 @@
+/// One workflow as List sees it: the fields its filters read, kept in id order beside the id so
+/// that a scan never goes through the records dictionary.
+struct ListRow: Sendable, Hashable {
+    var id: String
+    var status: WorkflowStatus
+    var triggerType: TriggerType
+    var deleted: Bool
+    var tags: [String]
+    /// The name lower-cased (`String.lowercased()`), as UTF-8.
+    var searchName: [UInt8]
+    /// The name is ASCII without CR: a byte match is then exactly a `String.contains` match
+    /// (no canonical equivalence, no "\r\n" grapheme for a match to split).
+    var plainName: Bool
+
+    init(_ w: Workflow) {
+        id = w.id
+        status = w.status
+        triggerType = w.metadata.triggerType
+        deleted = w.deleted
+        tags = w.metadata.tags
+        searchName = Array(w.name.lowercased().utf8)
+        plainName = searchName.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+    }
+}
+
+/// The list filters compiled once per call: the lower-cased needle and whether a byte search
+/// answers it exactly.
+struct RowFilter {
+    let filter: ListFilter
+    let status: WorkflowStatus?
+    let triggerType: TriggerType?
+    let tag: String?
+    let needle: [UInt8]
+    let needleText: String
+    let plainNeedle: Bool
+
+    init(_ f: ListFilter) {
+        filter = f
+        status = f.status == .unspecified ? nil : f.status
+        triggerType = f.triggerType == .unspecified ? nil : f.triggerType
+        tag = f.tag?.isEmpty == false ? f.tag : nil
+        needleText = f.nameContains?.lowercased() ?? ""
+        needle = Array(needleText.utf8)
+        plainNeedle = needle.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+    }
+
+    /// Every filter, on one row.
+    func matches(_ row: ListRow) -> Bool {
+        if row.deleted, !filter.includeDeleted { return false }
+        if let status, row.status != status { return false }
+        if let triggerType, row.triggerType != triggerType { return false }
+        if let tag, !row.tags.contains(tag) { return false }
+        return nameMatches(row)
+    }
+
+    /// The filters the posting lists do not answer (deleted, name).
+    func matchesUnindexed(_ row: ListRow) -> Bool {
+        if row.deleted, !filter.includeDeleted { return false }
+        return nameMatches(row)
+    }
+
+    private func nameMatches(_ row: ListRow) -> Bool {
+        if needle.isEmpty { return true }
+        if plainNeedle, row.plainName { return Self.contains(row.searchName, needle) }
+        return String(decoding: row.searchName, as: UTF8.self).contains(needleText)
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        let n = needle.count, h = haystack.count
+        guard n <= h else { return false }
+        let first = needle[0]
+        var i = 0
+        while i <= h - n {
+            if haystack[i] == first {
+                var k = 1
+                while k < n, haystack[i + k] == needle[k] { k += 1 }
+                if k == n { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}
+
+/// A tenant's workflows in list order with posting lists for the filters that select few:
+/// tag, status and trigger type. Every list is sorted ascending by id (ULIDs sort by creation
+/// time, so newest first is back to front). A filtered page intersects the posting lists of
+/// the filters it names, walking down from the page token, so it costs about what it returns;
+/// only name_contains (a substring) and include_deleted are checked row by row.
+///
+/// Derived state: rebuilt from the records on snapshot load, kept in step by every event.
+/// Empty posting lists are dropped, so equal records always give an equal index.
+struct ListIndex: Sendable, Hashable {
+    /// Every workflow, deleted ones included.
+    private(set) var rows: [ListRow] = []
+    private var byTag: [String: [String]] = [:]
+    private var byStatus: [WorkflowStatus: [String]] = [:]
+    private var byTrigger: [TriggerType: [String]] = [:]
+
+    init() {}
+
+    /// Builds the index of `rows` in any order (snapshot load).
+    init(rows unsorted: [ListRow]) {
+        rows = unsorted.sorted { $0.id < $1.id }
+        for row in rows {
+            for tag in Set(row.tags) { byTag[tag, default: []].append(row.id) }
+            byStatus[row.status, default: []].append(row.id)
+            byTrigger[row.triggerType, default: []].append(row.id)
+        }
+    }
+
+    var count: Int { rows.count }
+    var ids: some Collection<String> { rows.lazy.map(\.id) }
+
+    /// Adds a workflow, or replaces its row and moves it between posting lists.
+    mutating func set(_ row: ListRow) {
+        let at = Self.lowerBound(rows.count) { rows[$0].id < row.id }
+        guard at < rows.count, rows[at].id == row.id else {
+            rows.insert(row, at: at)
+            post(row, add: true)
+            return
+        }
+        let old = rows[at]
+        guard old != row else { return }
+        rows[at] = row
+        if old.status != row.status {
+            Self.remove(old.id, from: &byStatus, key: old.status)
+            Self.insert(row.id, into: &byStatus[row.status, default: []])
+        }
+        if old.triggerType != row.triggerType {
+            Self.remove(old.id, from: &byTrigger, key: old.triggerType)
+            Self.insert(row.id, into: &byTrigger[row.triggerType, default: []])
+        }
+        if old.tags != row.tags {
+            let before = Set(old.tags), after = Set(row.tags)
+            for tag in before.subtracting(after) { Self.remove(row.id, from: &byTag, key: tag) }
+            for tag in after.subtracting(before) { Self.insert(row.id, into: &byTag[tag, default: []]) }
+        }
+    }
+
+    mutating func remove(_ id: String) {
+        let at = Self.lowerBound(rows.count) { rows[$0].id < id }
+        guard at < rows.count, rows[at].id == id else { return }
+        post(rows.remove(at: at), add: false)
+    }
+
+    private mutating func post(_ row: ListRow, add: Bool) {
+        if add {
+            for tag in Set(row.tags) { Self.insert(row.id, into: &byTag[tag, default: []]) }
+            Self.insert(row.id, into: &byStatus[row.status, default: []])
+            Self.insert(row.id, into: &byTrigger[row.triggerType, default: []])
+        } else {
+            for tag in Set(row.tags) { Self.remove(row.id, from: &byTag, key: tag) }
+            Self.remove(row.id, from: &byStatus, key: row.status)
+            Self.remove(row.id, from: &byTrigger, key: row.triggerType)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Up to `limit` ids matching `filter`, newest first, strictly older than `before` (nil: from
+    /// the newest).
+    func page(_ filter: RowFilter, before: String?, limit: Int) -> [String] {
+        var postings: [[String]] = []
+        if let tag = filter.tag {
+            guard let list = byTag[tag] else { return [] }
+            postings.append(list)
+        }
+        if let status = filter.status {
+            guard let list = byStatus[status] else { return [] }
+            postings.append(list)
+        }
+        if let trigger = filter.triggerType {
+            guard let list = byTrigger[trigger] else { return [] }
+            postings.append(list)
+        }
+        // A posting list that holds most of the tenant narrows nothing: scanning the rows
+        // (no lookups per candidate) is then the cheaper walk.
+        let smallest = postings.map(\.count).min() ?? rows.count
+        if postings.isEmpty || (smallest > rows.count / 4 && !filter.needle.isEmpty) {
+            return scan(filter, before: before, limit: limit)
+        }
+        var out: [String] = []
+        var hint = rows.count
+        Self.intersectDescending(postings, before: before) { id in
+            hint = Self.lowerBound(hint) { rows[$0].id < id }
+            if filter.matchesUnindexed(rows[hint]) { out.append(id) }
+            return out.count < limit
+        }
+        return out
+    }
+
+    private func scan(_ filter: RowFilter, before: String?, limit: Int) -> [String] {
+        var i = (before.map { b in Self.lowerBound(rows.count) { rows[$0].id < b } } ?? rows.count) - 1
+        var out: [String] = []
+        while i >= 0, out.count < limit {
+            if filter.matches(rows[i]) { out.append(rows[i].id) }
+            i -= 1
+        }
+        return out
+    }
+
+    /// Calls `body` with each id present in every list, descending, below `before`, until it
+    /// returns false. Leapfrog: the candidate is the largest id not yet ruled out; each list in
+    /// turn seeks down to its largest id not above it, and a list that lands lower makes that
+    /// id the candidate. A match costs a few binary searches, however large the lists.
+    static func intersectDescending(_ lists: [[String]], before: String?, _ body: (String) -> Bool) {
+        let k = lists.count
+        // end[i]: list i's elements still in play are lists[i][0..<end[i]].
+        var end = lists.map { list in before.map { b in lowerBound(list.count) { list[$0] < b } } ?? list.count }
+        guard end[0] > 0 else { return }
+        var candidate = lists[0][end[0] - 1]
+        var agree = 1, i = 0
+        while true {
+            if agree == k {
+                guard body(candidate) else { return }
+                end[i] -= 1  // list i holds the candidate at its end: step past it
+                guard end[i] > 0 else { return }
+                candidate = lists[i][end[i] - 1]
+                agree = 1
+            }
+            i = (i + 1) % k
+            if agree == k { continue }  // k == 1: every element matches
+            let list = lists[i]
+            // Seek: the elements above the candidate drop out.
+            if end[i] > 0, candidate < list[end[i] - 1] {
+                end[i] = lowerBound(end[i] - 1) { !(candidate < list[$0]) }
+            }
+            guard end[i] > 0 else { return }
+            let top = list[end[i] - 1]
+            if top == candidate {
+                agree += 1
+            } else {
+                candidate = top
+                agree = 1
+            }
+        }
+    }
+
+    // MARK: Sorted-list helpers
+
+    /// The first index in 0..<count for which `isBelow` is false (`isBelow` true, then false).
+    static func lowerBound(_ count: Int, _ isBelow: (Int) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if isBelow(mid) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    static func insert(_ id: String, into list: inout [String]) {
+        if list.last.map({ $0 < id }) ?? true { return list.append(id) }  // the usual case: newest
+        let at = lowerBound(list.count) { list[$0] < id }
+        if at == list.count || list[at] != id { list.insert(id, at: at) }
+    }
+
+    static func remove<Key: Hashable>(_ id: String, from lists: inout [Key: [String]], key: Key) {
+        guard var list = lists.removeValue(forKey: key) else { return }
+        let at = lowerBound(list.count) { list[$0] < id }
+        if at < list.count, list[at] == id { list.remove(at: at) }
+        if !list.isEmpty { lists[key] = list }
+    }
+}

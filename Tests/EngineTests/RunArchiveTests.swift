@@ -250,7 +250,13 @@ import Storage
         let run = try await h.finished(id)
         let cell = try await Self.archived(h, id)
         let data = try #require(Self.archiveFiles(h, ".data").first)
+        #expect(try h.executor.get(tenant: "t", runID: id) == run)
         try Self.damage(data, at: -5)
+        // The history read (intact) just now is kept decoded: watchers of a run that just ended
+        // do not each read the file again.
+        #expect(try h.executor.get(tenant: "t", runID: id) == run)
+        // From here on, every read must go to the damaged file.
+        h.store.archive.forgetRecentHistories()
 
         do {
             _ = try h.executor.get(tenant: "t", runID: id)

@@ -236,6 +236,10 @@ public final class RunArchive: Sendable {
         return events
     }
 
+    /// Drops the decoded histories kept from recent reads: the next read of each goes to the
+    /// file (and its checksum) again.
+    func forgetRecentHistories() { recent.withLock { $0 = RecentHistories() } }
+
     private func readHistory(of runID: String, at location: Archive.Location) throws(RunHistoryUnreadable) -> [RunEvent] {
         let record: Record
         do {

@@ -35,6 +35,12 @@ struct ByteWriter {
         }
     }
 
+    /// Length-prefixed raw bytes.
+    mutating func lengthPrefixed(_ value: [UInt8]) {
+        varint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     mutating func strings(_ values: [String]) {
         varint(UInt64(values.count))
         for v in values { string(v) }
@@ -157,6 +163,13 @@ struct ByteReader {
         guard let s = String(validating: slice, as: UTF8.self) else { throw fail("string is not UTF-8") }
         offset += n
         return s
+    }
+
+    /// Length-prefixed raw bytes.
+    mutating func lengthPrefixed() throws(DecodeError) -> [UInt8] {
+        let n = try count()
+        defer { offset += n }
+        return Array(bytes[offset..<offset + n])
     }
 
     mutating func strings() throws(DecodeError) -> [String] {

@@ -337,50 +337,32 @@ struct ArchivedSummary: Sendable, Equatable {
     }
 }
 
-/// A run's events as one archive record (type 1): u32 count, then each event as u32 length
-/// + its log encoding (`RunEvent.encoded`), little-endian.
+/// A run's events as one archive record (type 1), in `ByteWriter`'s form: the count, then each
+/// event's log encoding (`RunEvent.encoded`) length-prefixed.
 enum RunHistory {
     static let recordType: UInt8 = 1
 
     /// `events`: each event's log encoding, in sequence order.
     static func record(_ events: [[UInt8]]) -> Record {
-        var out: [UInt8] = []
-        out.reserveCapacity(4 + events.reduce(0) { $0 + 4 + $1.count })
-        appendLE(UInt32(events.count), to: &out)
-        for bytes in events {
-            appendLE(UInt32(bytes.count), to: &out)
-            out += bytes
-        }
-        return Record(type: recordType, payload: out)
+        var w = ByteWriter(capacity: 5 + events.reduce(0) { $0 + 5 + $1.count })
+        w.varint(UInt64(events.count))
+        for bytes in events { w.lengthPrefixed(bytes) }
+        return Record(type: recordType, payload: w.bytes)
     }
 
     static func events(_ record: Record) throws(DecodeError) -> [RunEvent] {
         guard record.type == recordType else { throw DecodeError(path: "archive", message: "record type \(record.type)") }
-        let p = record.payload
-        var i = 0
-        func u32() throws(DecodeError) -> Int {
-            guard i + 4 <= p.count else { throw DecodeError(path: "archive", message: "truncated at byte \(i)") }
-            defer { i += 4 }
-            return Int(p[i]) | Int(p[i + 1]) << 8 | Int(p[i + 2]) << 16 | Int(p[i + 3]) << 24
-        }
-        let count = try u32()
+        var r = ByteReader(record.payload, path: "archive")
+        let count = try r.count()
         var events: [RunEvent] = []
-        events.reserveCapacity(min(count, p.count / 4))
+        events.reserveCapacity(count)
         for n in 0..<count {
-            let length = try u32()
-            guard length <= p.count - i else { throw DecodeError(path: "archive", message: "event \(n) runs past the end") }
-            let event = try RunEvent(bytes: Array(p[i..<(i + length)]))
-            guard event.seq == UInt64(n + 1) else {
-                throw DecodeError(path: "archive", message: "event \(n) has sequence number \(event.seq)")
-            }
+            let event = try RunEvent(bytes: try r.lengthPrefixed())
+            guard event.seq == UInt64(n + 1) else { throw r.fail("event \(n) has sequence number \(event.seq)") }
             events.append(event)
-            i += length
         }
-        guard i == p.count else { throw DecodeError(path: "archive", message: "trailing bytes after \(count) events") }
+        guard r.atEnd else { throw r.fail("trailing bytes after \(count) events") }
         return events
     }
-
-    private static func appendLE(_ v: UInt32, to out: inout [UInt8]) {
-        for k in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) }
-    }
 }
+

@@ -14,20 +14,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io/ioutil"
 	"log"
 	"os"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	structpb "github.com/golang/protobuf/ptypes/struct"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
+	"spindle/clients/go/benchkit"
 	pb "spindle/clients/go/spindlev1"
 )
 
@@ -50,11 +46,7 @@ func main() {
 	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+*token)
 	var runClients []pb.RunServiceClient
 	var wfClient pb.WorkflowServiceClient
-	for i := 0; i < *conns; i++ {
-		conn, err := grpc.Dial(*addr, grpc.WithInsecure(), grpc.WithBlock())
-		if err != nil {
-			log.Fatalf("dial: %v", err)
-		}
+	for _, conn := range benchkit.Dial(*addr, *conns) {
 		defer conn.Close()
 		runClients = append(runClients, pb.NewRunServiceClient(conn))
 		if wfClient == nil {
@@ -114,14 +106,14 @@ func phasesLatencyAndMany(ctx context.Context, rc func(int) pb.RunServiceClient,
 		}
 		lat = append(lat, time.Since(t0).Seconds()*1000)
 	}
-	report("latency_p50_ms", fmt.Sprintf("%.2f", pct(lat, 50)))
-	report("latency_p99_ms", fmt.Sprintf("%.2f", pct(lat, 99)))
+	report("latency_p50_ms", fmt.Sprintf("%.2f", benchkit.Pct(lat, 50)))
+	report("latency_p99_ms", fmt.Sprintf("%.2f", benchkit.Pct(lat, 99)))
 	if *only == "latency" {
 		os.Exit(0)
 	}
 
 	// Memory per active run: -watchers-many runs paused at an approval step.
-	before := rssKiB()
+	before := benchkit.RSSKiB(*pid)
 	ids := make([]string, *watchersMany)
 	parallel(*watchersMany, 64, func(i int) {
 		run, err := rc(i).StartRun(ctx, &pb.StartRunRequest{WorkflowId: gate})
@@ -131,7 +123,7 @@ func phasesLatencyAndMany(ctx context.Context, rc func(int) pb.RunServiceClient,
 		ids[i] = run.Id
 	})
 	waitPaused(ctx, rc(0), ids)
-	after := rssKiB()
+	after := benchkit.RSSKiB(*pid)
 	if before > 0 {
 		report("kib_per_paused_run", fmt.Sprintf("%.1f", float64(after-before)/float64(len(ids))))
 	}
@@ -145,8 +137,8 @@ func phasesLatencyAndMany(ctx context.Context, rc func(int) pb.RunServiceClient,
 			}
 		})
 	}, "many")
-	report("lag_many_p50_ms", fmt.Sprintf("%.2f", pct(lagMany, 50)))
-	report("lag_many_p99_ms", fmt.Sprintf("%.2f", pct(lagMany, 99)))
+	report("lag_many_p50_ms", fmt.Sprintf("%.2f", benchkit.Pct(lagMany, 50)))
+	report("lag_many_p99_ms", fmt.Sprintf("%.2f", benchkit.Pct(lagMany, 99)))
 	report("lag_many_events", fmt.Sprint(len(lagMany)))
 
 }
@@ -167,40 +159,18 @@ func watchOne(ctx context.Context, rc func(int) pb.RunServiceClient, gate string
 	var serverCPU0, clientCPU0 time.Duration
 	var t0 time.Time
 	lagOne := watchAndRelease(ctx, rc, one, func() {
-		serverCPU0, clientCPU0, t0 = serverCPU(), clientCPU(), time.Now()
+		serverCPU0, clientCPU0, t0 = benchkit.ProcessCPU(*pid), benchkit.SelfCPU(), time.Now()
 		if _, err := rc(0).ProcessPauseAction(ctx, &pb.ProcessPauseActionRequest{RunId: run.Id,
 			Action: pb.PauseAction_PAUSE_ACTION_APPROVE}); err != nil {
 			log.Fatalf("approve: %v", err)
 		}
 	}, "one")
 	report("lag_one_wall_ms", fmt.Sprint(time.Since(t0).Milliseconds()))
-	report("lag_one_server_cpu_ms", fmt.Sprint((serverCPU() - serverCPU0).Milliseconds()))
-	report("lag_one_client_cpu_ms", fmt.Sprint((clientCPU() - clientCPU0).Milliseconds()))
-	report("lag_one_p50_ms", fmt.Sprintf("%.2f", pct(lagOne, 50)))
-	report("lag_one_p99_ms", fmt.Sprintf("%.2f", pct(lagOne, 99)))
+	report("lag_one_server_cpu_ms", fmt.Sprint((benchkit.ProcessCPU(*pid) - serverCPU0).Milliseconds()))
+	report("lag_one_client_cpu_ms", fmt.Sprint((benchkit.SelfCPU() - clientCPU0).Milliseconds()))
+	report("lag_one_p50_ms", fmt.Sprintf("%.2f", benchkit.Pct(lagOne, 50)))
+	report("lag_one_p99_ms", fmt.Sprintf("%.2f", benchkit.Pct(lagOne, 99)))
 	report("lag_one_events", fmt.Sprint(len(lagOne)))
-}
-
-// serverCPU: user + system time of -pid so far (0 without it).
-func serverCPU() time.Duration {
-	if *pid == 0 {
-		return 0
-	}
-	b, err := ioutil.ReadFile(fmt.Sprintf("/proc/%d/stat", *pid))
-	if err != nil {
-		return 0
-	}
-	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	var utime, stime int64
-	fmt.Sscan(fields[11], &utime)
-	fmt.Sscan(fields[12], &stime)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-func clientCPU() time.Duration {
-	var u syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
 // watchAndRelease opens one WatchRun per id (after the events so far), waits until all are
@@ -209,7 +179,7 @@ func watchAndRelease(ctx context.Context, rc func(int) pb.RunServiceClient, ids 
 	var mu sync.Mutex
 	var lags []float64
 	var opened, finished sync.WaitGroup
-	before := rssKiB()
+	before := benchkit.RSSKiB(*pid)
 	for i, id := range ids {
 		opened.Add(1)
 		finished.Add(1)
@@ -245,7 +215,7 @@ func watchAndRelease(ctx context.Context, rc func(int) pb.RunServiceClient, ids 
 	// shows up as a larger lag, never as a missing event).
 	time.Sleep(2 * time.Second)
 	if before > 0 {
-		report("kib_per_watcher_"+label, fmt.Sprintf("%.2f", float64(rssKiB()-before)/float64(len(ids))))
+		report("kib_per_watcher_"+label, fmt.Sprintf("%.2f", float64(benchkit.RSSKiB(*pid)-before)/float64(len(ids))))
 	}
 	release()
 	finished.Wait()
@@ -321,34 +291,6 @@ func workflow(ctx context.Context, c pb.WorkflowServiceClient, name string, step
 	return w.Id
 }
 
-func pct(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	i := int(p / 100 * float64(len(s)-1))
-	return s[i]
-}
-
-func rssKiB() int {
-	if *pid == 0 {
-		return 0
-	}
-	b, err := ioutil.ReadFile(fmt.Sprintf("/proc/%d/status", *pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			var n int
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:")), "%d", &n)
-			return n
-		}
-	}
-	return 0
-}
-
-func rss() string { return fmt.Sprint(rssKiB()) }
+func rss() string { return fmt.Sprint(benchkit.RSSKiB(*pid)) }
 
 func report(key, value string) { fmt.Printf("%s=%s\n", key, value) }

@@ -18,22 +18,19 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io/ioutil"
 	"log"
 	"math/rand"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	structpb "github.com/golang/protobuf/ptypes/struct"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
+	"spindle/clients/go/benchkit"
 	pb "spindle/clients/go/spindlev1"
 )
 
@@ -57,11 +54,7 @@ func main() {
 	log.SetFlags(0)
 	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+*token)
 	var cs []pb.WorkflowServiceClient
-	for i := 0; i < *conns; i++ {
-		conn, err := grpc.Dial(*addr, grpc.WithInsecure(), grpc.WithBlock())
-		if err != nil {
-			log.Fatalf("dial: %v", err)
-		}
+	for _, conn := range benchkit.Dial(*addr, *conns) {
 		defer conn.Close()
 		cs = append(cs, pb.NewWorkflowServiceClient(conn))
 	}
@@ -91,7 +84,7 @@ func rate(ctx context.Context, client func(int) pb.WorkflowServiceClient) {
 		if err != nil || n < 1 {
 			log.Fatalf("bad -rate-clients entry %q", field)
 		}
-		cpu0, srv0, t0 := selfCPU(), serverCPU(), time.Now()
+		cpu0, srv0, t0 := benchkit.SelfCPU().Seconds(), benchkit.ProcessCPU(*pid).Seconds(), time.Now()
 		done, errs := hammer(n, *seconds, -1, func(c, k int) error {
 			_, err := client(c).CreateWorkflow(ctx, createRequest(n*10000000+k))
 			return err
@@ -99,9 +92,9 @@ func rate(ctx context.Context, client func(int) pb.WorkflowServiceClient) {
 		wall := time.Since(t0).Seconds()
 		report(fmt.Sprintf("creates_per_s_%d", n), fmt.Sprintf("%.0f", float64(done)/wall))
 		report(fmt.Sprintf("creates_errors_%d", n), errs)
-		report(fmt.Sprintf("client_cpu_cores_%d", n), fmt.Sprintf("%.2f", (selfCPU()-cpu0)/wall))
+		report(fmt.Sprintf("client_cpu_cores_%d", n), fmt.Sprintf("%.2f", (benchkit.SelfCPU().Seconds()-cpu0)/wall))
 		if *pid > 0 {
-			report(fmt.Sprintf("server_cpu_cores_%d", n), fmt.Sprintf("%.2f", (serverCPU()-srv0)/wall))
+			report(fmt.Sprintf("server_cpu_cores_%d", n), fmt.Sprintf("%.2f", (benchkit.ProcessCPU(*pid).Seconds()-srv0)/wall))
 		}
 	}
 }
@@ -217,8 +210,8 @@ func latency(ctx context.Context, c pb.WorkflowServiceClient) {
 			rows = op.call()
 			ms = append(ms, float64(time.Since(t0).Microseconds())/1000)
 		}
-		report(op.name+"_p50_ms", fmt.Sprintf("%.2f", pct(ms, 50)))
-		report(op.name+"_p99_ms", fmt.Sprintf("%.2f", pct(ms, 99)))
+		report(op.name+"_p50_ms", fmt.Sprintf("%.2f", benchkit.Pct(ms, 50)))
+		report(op.name+"_p99_ms", fmt.Sprintf("%.2f", benchkit.Pct(ms, 99)))
 		report(op.name+"_rows", rows)
 	}
 }
@@ -244,41 +237,4 @@ func mustCreate(ctx context.Context, c pb.WorkflowServiceClient, n int) {
 	if _, err := c.CreateWorkflow(ctx, createRequest(n)); err != nil {
 		log.Fatalf("create: %v", err)
 	}
-}
-
-func pct(xs []float64, p float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	i := int(float64(len(s)) * p / 100)
-	if i >= len(s) {
-		i = len(s) - 1
-	}
-	return s[i]
-}
-
-func selfCPU() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
-
-// serverCPU: utime + stime of -pid from /proc, in seconds (0 without -pid).
-func serverCPU() float64 {
-	if *pid <= 0 {
-		return 0
-	}
-	b, err := ioutil.ReadFile(fmt.Sprintf("/proc/%d/stat", *pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndex(s, ")")+1:])
-	ut, _ := strconv.ParseFloat(fields[11], 64)
-	st, _ := strconv.ParseFloat(fields[12], 64)
-	return (ut + st) / 100 // USER_HZ is 100 on Linux
 }

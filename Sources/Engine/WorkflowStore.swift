@@ -114,7 +114,7 @@ public actor WorkflowStore {
     /// What recovery found; the executor takes the run events and archive entries (`takeRecoveredRuns`).
     nonisolated var recoveredRuns: RecoveredRuns { recovered.withLock { $0 } }
     /// The executor's runs, for snapshots (set when an executor is made on this store).
-    private let runSnapshotSource = Mutex<(@Sendable () -> [Record])?>(nil)
+    private let runSnapshotSource = Mutex<RunSource?>(nil)
     public nonisolated let environment: Environment
     /// A snapshot is due after this many log records of any kind (workflow events, run events...).
     private let snapshotEvery: Int
@@ -213,43 +213,68 @@ public actor WorkflowStore {
     }
 
     /// Runs a command; returns once its events are durable.
-    public func execute(_ command: @Sendable (WorkflowState, Environment) throws(DomainError) -> CommandResult)
+    public nonisolated func execute(_ command: @Sendable (WorkflowState, Environment) throws(DomainError) -> CommandResult)
         async throws -> CommandResult {
+        try await execute(command) { _, _ throws(DomainError) in () }.result
+    }
+
+    /// Runs a command, then `read` on the state it left (before any later command), in one turn
+    /// of the actor; returns both once the command's events are durable. The wait for the fsync
+    /// happens off the actor, so the actor goes on with the next command meanwhile.
+    public nonisolated func execute<T: Sendable>(
+        _ command: @Sendable (WorkflowState, Environment) throws(DomainError) -> CommandResult,
+        then read: @Sendable (WorkflowState, CommandResult) throws(DomainError) -> T
+    ) async throws -> (result: CommandResult, read: T) {
+        let (result, value, durable) = try await submit(command, then: read)
+        try await durable.wait()
+        return (result, value)
+    }
+
+    private func submit<T: Sendable>(
+        _ command: @Sendable (WorkflowState, Environment) throws(DomainError) -> CommandResult,
+        then read: @Sendable (WorkflowState, CommandResult) throws(DomainError) -> T
+    ) throws(DomainError) -> (CommandResult, T, Durability) {
         let result = try command(state, environment)
-        try await commit(result.events)
-        return result
+        let durable = commit(result.events)
+        return (result, try read(state, result), durable)
     }
 
     /// Purges a workflow for good (its events leave the state; its files go too). The blobs
     /// are deleted once the purge is durable; one that fails to delete is only an orphan file.
-    public func purge(tenant: String, id: String) async throws -> PurgeReport {
-        let (events, report) = try state.purge(tenant: tenant, id: id)
-        try await commit(events)
+    public nonisolated func purge(tenant: String, id: String) async throws -> PurgeReport {
+        let (report, durable) = try await submitPurge(tenant: tenant, id: id)
+        try await durable.wait()
         for file in report.files { try? store.deleteBlob(file.blobID) }
         return report
     }
 
-    /// Appends `events` and applies them; the await is the fsync (shared with concurrent
-    /// commands by the store's group commit).
-    private func commit(_ events: [WorkflowEvent]) async throws {
-        guard !events.isEmpty else { return }
-        let records = events.map { Record(type: RecordType.workflowEvent, payload: $0.encoded()) }
-        state.apply(events)
-        let lsn = try await appendCapturing(records, snapshot: snapshotDue(adding: records.count))
-        if let snapshot = lsn.snapshot { writeSnapshot(snapshot, lsn: lsn.last) }
+    private func submitPurge(tenant: String, id: String) throws(DomainError) -> (PurgeReport, Durability) {
+        let (events, report) = try state.purge(tenant: tenant, id: id)
+        return (report, commit(events))
     }
 
-    /// Queues `records` synchronously, on the actor, before suspending: the log order is the
-    /// order the events were applied in, whatever runs while this waits for its fsync. With
-    /// `snapshot`, the state is captured in the same synchronous step, so it is exactly the
-    /// state after every workflow event up to the returned LSN.
-    private func appendCapturing(_ records: [Record], snapshot: Bool) async throws
-        -> (last: UInt64, snapshot: WorkflowState?) {
+    /// Applies `events` and queues them for the log; the returned `Durability` completes at
+    /// their fsync (shared with concurrent commands by the store's group commit).
+    private func commit(_ events: [WorkflowEvent]) -> Durability {
+        guard !events.isEmpty else { return Durability(finished: .success(0)) }
+        let records = events.map { Record(type: RecordType.workflowEvent, payload: $0.encoded()) }
+        state.apply(events)
+        return append(records, snapshot: snapshotDue(adding: records.count))
+    }
+
+    /// Queues `records` synchronously, on the actor: the log order is the order the events
+    /// were applied in, whatever runs while the caller waits for the fsync. With `snapshot`,
+    /// the state is captured in the same synchronous step (a copy-on-write value: O(1) now),
+    /// so it is exactly the state after every workflow event up to these records' LSN, and
+    /// it is written as the snapshot at that LSN once they are durable.
+    private func append(_ records: [Record], snapshot: Bool) -> Durability {
+        let durable = Durability()
         let captured = snapshot ? state : nil
-        let last = try await withCheckedThrowingContinuation { (done: CheckedContinuation<UInt64, any Error>) in
-            store.append(records) { done.resume(with: $0.mapError { $0 as any Error }) }
+        store.append(records) { [self] result in
+            durable.finish(result.mapError { $0 as any Error })
+            if let captured, case .success(let lsn) = result { writeSnapshot(captured, lsn: lsn) }
         }
-        return (last, captured)
+        return durable
     }
 
     // MARK: - Snapshots
@@ -270,18 +295,16 @@ public actor WorkflowStore {
         guard written - recordsAtSnapshot.load(ordering: .relaxed) >= snapshotEvery,
               runSnapshotAsked.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         Task {
-            defer { runSnapshotAsked.store(false, ordering: .relaxed) }
             await snapshotForRuns()
+            runSnapshotAsked.store(false, ordering: .relaxed)
         }
     }
 
     /// A snapshot at a checkpoint record: its LSN is one every run event before it is
     /// durable at, and after which the captured workflow state has no event.
-    private func snapshotForRuns() async {
-        guard snapshotDue(adding: 1),
-              let lsn = try? await appendCapturing([Record(type: RecordType.checkpoint, payload: [])], snapshot: true),
-              let captured = lsn.snapshot else { return }
-        writeSnapshot(captured, lsn: lsn.last)
+    private func snapshotForRuns() {
+        guard snapshotDue(adding: 1) else { return }
+        _ = append([Record(type: RecordType.checkpoint, payload: [])], snapshot: true)
     }
 
     /// Writes the snapshot on the snapshot thread, off the actor and the cooperative pool.
@@ -290,11 +313,11 @@ public actor WorkflowStore {
     /// there include all run events up to it; later ones in the snapshot are skipped by
     /// sequence number when the log is replayed. The archive mark is read after the runs are
     /// collected: every run collected as archived has its index entry under it.
-    private func writeSnapshot(_ captured: WorkflowState, lsn: UInt64) {
+    private nonisolated func writeSnapshot(_ captured: WorkflowState, lsn: UInt64) {
         let (store, archive, source) = (self.store, self.archive, runSnapshotSource.withLock { $0 })
         snapshots.submit { () -> SnapshotReport in
             let started = ContinuousClock.now
-            var runRecords = source?() ?? []
+            var runRecords = source?.records() ?? []
             runRecords.append(EngineSnapshot.archiveMark(archive.durableEntries))
             let bytes = EngineSnapshot.join(workflows: captured.snapshotBytes(), records: runRecords)
             var report = SnapshotReport(lsn: lsn, bytes: bytes.count, runRecords: runRecords.count - 1, duration: .zero)
@@ -324,7 +347,7 @@ public actor WorkflowStore {
     }
 
     nonisolated func setRunSnapshotSource(_ source: @escaping @Sendable () -> [Record]) {
-        runSnapshotSource.withLock { $0 = source }
+        runSnapshotSource.withLock { $0 = RunSource(records: source) }
     }
 
     /// Stops the archiver (after writing what it has queued), waits for snapshots on their
@@ -333,6 +356,46 @@ public actor WorkflowStore {
         archive.close()
         snapshots.drain()
         store.close()
+    }
+}
+
+/// The executor's run records for a snapshot; a struct, so the closure keeps its own
+/// representation inside the Mutex (a closure read out of generic storage gets wrapped in
+/// a reabstraction thunk on every read, and the chain grows until calling it overflows).
+struct RunSource: Sendable {
+    let records: @Sendable () -> [Record]
+}
+
+/// The outcome of one append, awaited off the actor: completed by the store's writer thread.
+final class Durability: Sendable {
+    private enum State {
+        case pending
+        case waiting(CheckedContinuation<Void, any Error>)
+        case done(Result<UInt64, any Error>)
+    }
+    private let state: Mutex<State>
+
+    init() { state = Mutex(.pending) }
+    init(finished result: Result<UInt64, any Error>) { state = Mutex(.done(result)) }
+
+    func finish(_ result: Result<UInt64, any Error>) {
+        let waiter: CheckedContinuation<Void, any Error>? = state.withLock { s in
+            defer { s = .done(result) }
+            if case .waiting(let c) = s { return c }
+            return nil
+        }
+        waiter?.resume(with: result.map { _ in () })
+    }
+
+    func wait() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let done: Result<UInt64, any Error>? = state.withLock { s in
+                if case .done(let r) = s { return r }
+                s = .waiting(c)
+                return nil
+            }
+            if let done { c.resume(with: done.map { _ in () }) }
+        }
     }
 }
 

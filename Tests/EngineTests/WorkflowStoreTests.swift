@@ -68,6 +68,36 @@ import Storage
         await reopened.close()
     }
 
+    /// Snapshots are taken while other commands keep applying events and waiting for their
+    /// fsync. A snapshot must hold exactly the events up to its LSN: one holding a later event
+    /// gets it applied twice on recovery (a version appended again, the etag moved on).
+    @Test func snapshotsTakenUnderConcurrentWritesHoldExactlyTheirLSN() async throws {
+        let dir = tempDir()
+        let (store, _) = try WorkflowStore.open(directory: dir, snapshotEvery: 7)
+        let made = try await store.execute { state, env throws(DomainError) in
+            try state.create(tenant: "t", metadata: WorkflowMetadata(name: "w"), env: env)
+        }
+        let id = made.workflowID
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<200 {
+                group.addTask {
+                    _ = try await store.execute { state, env throws(DomainError) in
+                        let def = WorkflowDefinition(steps: [Step(id: "s\(n)", type: "template", config: ["template": "x"])])
+                        return try state.updateDefinition(tenant: "t", id: id, definition: def, env: env)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let before = try await store.read { state throws(DomainError) in state }
+        #expect(try before.listVersions(tenant: "t", id: id).count == 201)
+        await store.close()
+        let (reopened, summary) = try WorkflowStore.open(directory: dir)
+        #expect(summary.snapshotLSN != nil)
+        #expect(try await reopened.read { state throws(DomainError) in state } == before)
+        await reopened.close()
+    }
+
     @Test func aRefusedCommandWritesNothing() async throws {
         let dir = tempDir()
         let (store, _) = try WorkflowStore.open(directory: dir)

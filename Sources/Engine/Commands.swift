@@ -20,6 +20,14 @@ public struct PurgeReport: Sendable, Hashable {
     public var files: [AttachedFile] = []
 }
 
+/// A definition that passed validation against a workflow's inputs, with its hash.
+public struct CheckedDefinition: Sendable, Hashable {
+    public let definition: WorkflowDefinition
+    public let hash: String
+    /// The inputs it was checked against.
+    public let inputs: [InputDeclaration]
+}
+
 /// Fields a metadata update can name in its field mask (proto names).
 public enum MetadataField: String, Sendable, CaseIterable {
     case name, description, tags, kind, inputs, config, origin
@@ -35,28 +43,59 @@ extension WorkflowState {
     // MARK: Create, duplicate, templates
 
     /// Creates a DRAFT workflow. Without a definition it gets `WorkflowDefinition.initial`. A name
-    /// taken by a live workflow becomes "name (1)", "name (2)", ... A non-empty request id that
-    /// was seen before returns the workflow that request made, and no events.
+    /// taken by a live workflow becomes "name (1)", "name (2)", ... A non-empty request id seen
+    /// less than 24 hours before (`requestWindowNanos`, by the environment's clock) returns the
+    /// workflow that request made, and no events; after that it creates anew.
     public func create(tenant: String, metadata: WorkflowMetadata, definition: WorkflowDefinition? = nil,
                        requestID: String = "", env: Environment) throws(DomainError) -> CommandResult {
-        if !requestID.isEmpty, let id = tenants[tenant]?.requests[requestID] {
-            return CommandResult(events: [], workflowID: id)
-        }
-        guard !metadata.name.isEmpty else { throw .invalid("name", "name is required") }
-        let def = definition ?? .initial
-        let errors = validate(def, inputs: metadata.inputs)
-        guard errors.isEmpty else { throw .invalidArgument(errors) }
-        return makeCreated(tenant: tenant, metadata: metadata, definition: def, summary: "Initial version",
-                           requestID: requestID, env: env)
+        if let earlier = earlierCreate(tenant: tenant, requestID: requestID, env: env) { return earlier }
+        return try create(tenant: tenant, metadata: metadata,
+                          checked: Self.check(definition, inputs: metadata.inputs), requestID: requestID, env: env)
     }
 
-    private func makeCreated(tenant: String, metadata: WorkflowMetadata, definition: WorkflowDefinition,
+    /// `create` with the definition checked beforehand (`check`, which needs no state: callers
+    /// run it before queueing on the store's actor, so validation and hashing run in parallel).
+    public func create(tenant: String, metadata: WorkflowMetadata, checked: CheckedDefinition,
+                       requestID: String = "", env: Environment) throws(DomainError) -> CommandResult {
+        if let earlier = earlierCreate(tenant: tenant, requestID: requestID, env: env) { return earlier }
+        guard !metadata.name.isEmpty else { throw .invalid("name", "name is required") }
+        guard checked.inputs == metadata.inputs else {
+            return try create(tenant: tenant, metadata: metadata, definition: checked.definition, requestID: requestID, env: env)
+        }
+        return makeCreated(tenant: tenant, metadata: metadata, definition: checked.definition, hash: checked.hash,
+                           summary: "Initial version", requestID: requestID, env: env)
+    }
+
+    /// How long a create's request id brings back the workflow it made: 24 hours.
+    public static let requestWindowNanos: Int64 = 24 * 3600 * 1_000_000_000
+
+    /// The workflow a create with `requestID` made within the window, as a no-event result.
+    private func earlierCreate(tenant: String, requestID: String, env: Environment) -> CommandResult? {
+        guard !requestID.isEmpty, let t = tenants[tenant], let id = t.requests[requestID],
+              let made = t.records[id]?.workflow.createdAt else { return nil }
+        guard env.clock.now().nanosSinceEpoch - made.nanosSinceEpoch < Self.requestWindowNanos else { return nil }
+        return CommandResult(events: [], workflowID: id)
+    }
+
+    /// Validates a definition (nil: `WorkflowDefinition.initial`) against the workflow's declared
+    /// inputs and hashes it. Pure: safe to run anywhere.
+    public static func check(_ definition: WorkflowDefinition?, inputs: [InputDeclaration]) throws(DomainError)
+        -> CheckedDefinition {
+        let def = definition ?? .initial
+        let errors = validate(def, inputs: inputs)
+        guard errors.isEmpty else { throw .invalidArgument(errors) }
+        return CheckedDefinition(definition: def, hash: definition == nil ? WorkflowDefinition.initialHash : def.hash,
+                                 inputs: inputs)
+    }
+
+    private func makeCreated(tenant: String, metadata: WorkflowMetadata, definition: WorkflowDefinition, hash: String? = nil,
                              summary: String, requestID: String, env: Environment) -> CommandResult {
         let now = env.clock.now()
         let id = env.ids.workflowID(at: now)
         var meta = metadata
         meta.name = (tenants[tenant] ?? TenantState()).uniqueName(metadata.name)
-        let version = WorkflowVersion(number: 1, changeSummary: summary, createdAt: now, definition: definition)
+        let version = WorkflowVersion(number: 1, changeSummary: summary, createdAt: now, definition: definition,
+                                      definitionHash: hash)
         let event = WorkflowEvent.created(.init(tenantID: tenant, workflowID: id, at: now, metadata: meta,
                                                 status: .draft, version: version, requestID: requestID))
         return CommandResult(events: [event], workflowID: id)
@@ -123,6 +162,25 @@ extension WorkflowState {
         let r = try writable(tenant: tenant, id: id, expectedEtag: expectedEtag)
         let summary = changeSummary.isEmpty ? Engine.changeSummary(from: r.workflow.definition, to: definition) : changeSummary
         return try newVersion(tenant: tenant, record: r, definition: definition, summary: summary, env: env)
+    }
+
+    /// UpdateWorkflow: metadata (through `mask`) and/or a new definition, as one command. The etag
+    /// is checked once, against the workflow as the caller saw it; the definition is validated
+    /// against the updated inputs. Works on a copy of the one record, never of the tenant.
+    public func update(tenant: String, id: String, metadata: WorkflowMetadata?, mask: [String] = [],
+                       definition: WorkflowDefinition?, changeSummary: String = "", expectedEtag: String = "",
+                       env: Environment) throws(DomainError) -> CommandResult {
+        var r = try writable(tenant: tenant, id: id, expectedEtag: expectedEtag)
+        var events: [WorkflowEvent] = []
+        if let metadata {
+            events += try updateMetadata(tenant: tenant, id: id, metadata: metadata, mask: mask, env: env).events
+            for case .metadataUpdated(let e) in events { r.workflow.metadata = e.metadata }
+        }
+        if let definition {
+            let summary = changeSummary.isEmpty ? Engine.changeSummary(from: r.workflow.definition, to: definition) : changeSummary
+            events += try newVersion(tenant: tenant, record: r, definition: definition, summary: summary, env: env).events
+        }
+        return CommandResult(events: events, workflowID: id)
     }
 
     /// Back to `WorkflowDefinition.initial` (a single "input" step), as a new version.

@@ -212,6 +212,9 @@ public struct WorkflowDefinition: Sendable, Hashable {
         Step(id: "input", name: "Input", type: StepType.template.rawValue,
              config: ["template": "{{inputs}}"]),
     ])
+
+    /// `initial.hash`, computed once.
+    public static let initialHash = initial.hash
 }
 
 /// The user-editable fields of a workflow (everything a metadata update can touch).

@@ -195,9 +195,11 @@ public struct WorkflowService: Sendable {
     /// Runs a command (durable when it returns) and answers with the workflow it is about.
     func write(_ p: Principal, _ command: @escaping @Sendable (WorkflowState, Engine.Environment) throws(DomainError) -> CommandResult)
         async throws -> PB.Workflow {
-        let result = try await store.execute(command)
-        let id = result.workflowID
-        return M.workflow(try await store.read { s throws(DomainError) in try s.get(tenant: p.tenant, id: id) })
+        let tenant = p.tenant
+        let (_, workflow) = try await store.execute(command) { s, result throws(DomainError) in
+            try s.get(tenant: tenant, id: result.workflowID)
+        }
+        return M.workflow(workflow)
     }
 
     static func required(_ value: String, _ field: String) throws(RPCError) -> String {
@@ -243,9 +245,11 @@ extension WorkflowService {
         let meta = try M.metadata(w, at: "workflow.")
         let def = try w.definition.map { (d: PB.WorkflowDefinition) throws(MappingError) in try M.definition(d, at: "") }
         let requestID = req.requestID
+        // Validation and hashing need no state: done here, in parallel, not on the store's actor.
+        let checked = try WorkflowState.check(def, inputs: meta.inputs)
         guard req.start else {
             return try await write(p) { s, env throws(DomainError) in
-                try s.create(tenant: p.tenant, metadata: meta, definition: def, requestID: requestID, env: env)
+                try s.create(tenant: p.tenant, metadata: meta, checked: checked, requestID: requestID, env: env)
             }
         }
         // Create-and-start: the inputs are checked first, so a bad input creates nothing.
@@ -253,7 +257,7 @@ extension WorkflowService {
         let startInputs = try M.object(req.startInputs, at: "start_inputs")
         _ = try Executor.checkInputs(startInputs, against: meta.inputs)
         var created = try await write(p) { s, env throws(DomainError) in
-            try s.create(tenant: p.tenant, metadata: meta, definition: def, requestID: requestID, env: env)
+            try s.create(tenant: p.tenant, metadata: meta, checked: checked, requestID: requestID, env: env)
         }
         // A retried create (same request_id) finds the run the first one started.
         let key = requestID.isEmpty ? "" : "create-and-start:" + requestID
@@ -299,20 +303,8 @@ extension WorkflowService {
         let def = try req.definition.map { (d: PB.WorkflowDefinition) throws(MappingError) in try M.definition(d, at: "") }
         let (etag, summary) = (req.expectedEtag, req.changeSummary)
         return try await write(p) { s, env throws(DomainError) in
-            var events: [WorkflowEvent] = []
-            var state = s
-            var check = etag
-            if let meta {
-                let r = try state.updateMetadata(tenant: p.tenant, id: id, metadata: meta, mask: paths, expectedEtag: check, env: env)
-                events += r.events
-                if def != nil, !r.events.isEmpty { state.apply(r.events) }
-                check = ""  // checked once, against the workflow as the caller saw it
-            }
-            if let def {
-                events += try state.updateDefinition(tenant: p.tenant, id: id, definition: def, changeSummary: summary,
-                                                     expectedEtag: check, env: env).events
-            }
-            return CommandResult(events: events, workflowID: id)
+            try s.update(tenant: p.tenant, id: id, metadata: meta, mask: paths, definition: def, changeSummary: summary,
+                         expectedEtag: etag, env: env)
         }
     }
 

@@ -1,4 +1,4 @@
-// A compact binary form for the engine's hottest records (run events): varints, length-
+// A compact binary form for the engine's hottest records (run events, and workflows in snapshots): varints, length-
 // prefixed UTF-8 strings, and a tagged encoding of `JSONValue`. Written once per event on the
 // run path, so it must cost a fraction of canonical JSON: no key sorting, no text escaping, no
 // number formatting. Reading is bounds-checked everywhere and depth-limited: a damaged record
@@ -6,10 +6,14 @@
 
 struct ByteWriter {
     private(set) var bytes: [UInt8]
+    /// Objects' members in UTF-8 key order, so equal values give equal bytes (snapshots);
+    /// otherwise in storage order (decoding builds a dictionary again).
+    let sortingKeys: Bool
 
-    init(capacity: Int = 128) {
+    init(capacity: Int = 128, sortingKeys: Bool = false) {
         bytes = []
         bytes.reserveCapacity(capacity)
+        self.sortingKeys = sortingKeys
     }
 
     mutating func byte(_ b: UInt8) { bytes.append(b) }
@@ -23,9 +27,18 @@ struct ByteWriter {
         bytes.append(UInt8(v))
     }
 
+    mutating func count(_ n: Int) { varint(UInt64(n)) }
     mutating func int64(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
     mutating func int32(_ value: Int32) { int64(Int64(value)) }
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    mutating func double(_ value: Double) { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+
+    mutating func span(_ value: TimeSpan?) {
+        guard let value else { return bool(false) }
+        bool(true)
+        int64(value.seconds)
+        int32(value.nanos)
+    }
 
     mutating func string(_ value: String) {
         var s = value
@@ -60,7 +73,7 @@ struct ByteWriter {
         case .bool(let b): byte(b ? JSONTag.true : JSONTag.false)
         case .number(let n):
             byte(JSONTag.number)
-            withUnsafeBytes(of: n.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            double(n)
         case .string(let s):
             byte(JSONTag.string)
             string(s)
@@ -74,10 +87,15 @@ struct ByteWriter {
         }
     }
 
-    /// An object's members in storage order (decoding builds a dictionary again, so no order
-    /// needs to be canonical).
     mutating func object(_ members: [String: JSONValue]) {
         varint(UInt64(members.count))
+        if sortingKeys {
+            for key in JSONValue.sortedKeys(members) {
+                string(key)
+                json(members[key]!)
+            }
+            return
+        }
         for (key, value) in members {
             string(key)
             json(value)
@@ -96,25 +114,28 @@ enum JSONTag {
                array: UInt8 = 5, object: UInt8 = 6
 }
 
+/// Reads `bytes[offset..<end]` (all of `bytes` unless told otherwise: one record of several).
 struct ByteReader {
     let bytes: [UInt8]
     private(set) var offset: Int
+    let end: Int
     let path: String
 
-    init(_ bytes: [UInt8], from offset: Int = 0, path: String) {
+    init(_ bytes: [UInt8], from offset: Int = 0, to end: Int? = nil, path: String) {
         self.bytes = bytes
         self.offset = offset
+        self.end = end ?? bytes.count
         self.path = path
     }
 
-    var atEnd: Bool { offset == bytes.count }
+    var atEnd: Bool { offset == end }
 
     func fail(_ what: String) -> DecodeError {
-        DecodeError(path: path, message: "\(what) at byte \(offset) of \(bytes.count)")
+        DecodeError(path: path, message: "\(what) at byte \(offset) of \(end)")
     }
 
     mutating func byte() throws(DecodeError) -> UInt8 {
-        guard offset < bytes.count else { throw fail("truncated") }
+        guard offset < end else { throw fail("truncated") }
         defer { offset += 1 }
         return bytes[offset]
     }
@@ -153,8 +174,28 @@ struct ByteReader {
     /// A count of items that each take at least one byte: never more than the bytes left.
     mutating func count() throws(DecodeError) -> Int {
         let n = try varint()
-        guard n <= UInt64(bytes.count - offset) else { throw fail("count \(n) runs past the end") }
+        guard n <= UInt64(end - offset) else { throw fail("count \(n) runs past the end") }
         return Int(n)
+    }
+
+    mutating func double() throws(DecodeError) -> Double {
+        guard end - offset >= 8 else { throw fail("truncated number") }
+        var raw: UInt64 = 0
+        for i in 0..<8 { raw |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        offset += 8
+        return Double(bitPattern: raw)
+    }
+
+    mutating func span() throws(DecodeError) -> TimeSpan? {
+        guard try bool() else { return nil }
+        return TimeSpan(seconds: try int64(), nanos: try int32())
+    }
+
+    /// Where the next length-prefixed item lies; skips over it.
+    mutating func range() throws(DecodeError) -> Range<Int> {
+        let n = try count()
+        defer { offset += n }
+        return offset..<(offset + n)
     }
 
     mutating func string() throws(DecodeError) -> String {
@@ -166,11 +207,7 @@ struct ByteReader {
     }
 
     /// Length-prefixed raw bytes.
-    mutating func lengthPrefixed() throws(DecodeError) -> [UInt8] {
-        let n = try count()
-        defer { offset += n }
-        return Array(bytes[offset..<offset + n])
-    }
+    mutating func lengthPrefixed() throws(DecodeError) -> [UInt8] { Array(bytes[try range()]) }
 
     mutating func strings() throws(DecodeError) -> [String] {
         let n = try count()
@@ -197,11 +234,7 @@ struct ByteReader {
         case JSONTag.false: return .bool(false)
         case JSONTag.true: return .bool(true)
         case JSONTag.number:
-            guard bytes.count - offset >= 8 else { throw fail("truncated number") }
-            var raw: UInt64 = 0
-            for i in 0..<8 { raw |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
-            offset += 8
-            let n = Double(bitPattern: raw)
+            let n = try double()
             guard n.isFinite else { throw fail("number is not finite") }
             return .number(n)
         case JSONTag.string: return .string(try string())

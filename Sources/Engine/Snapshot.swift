@@ -1,10 +1,15 @@
 import Storage
-/// The whole state as bytes, for snapshots: {"v":1,"tenants":{...}}. Each workflow is stored with
-/// its versions, revision and request id; the indexes are rebuilt on load.
+/// The whole state as bytes, for snapshots. Written in the binary form of SnapshotCodec.swift;
+/// read in that form or in format 1, {"v":1,"tenants":{...}} JSON (snapshots written before
+/// it). Each workflow is stored with its versions, revision and request id; the indexes are
+/// rebuilt on load.
 extension WorkflowState {
     public static let snapshotFormatVersion = 1
 
-    public func snapshotBytes() -> [UInt8] {
+    public func snapshotBytes() -> [UInt8] { binarySnapshotBytes() }
+
+    /// Format 1, JSON: still read, no longer written (tests check both read the same).
+    func jsonSnapshotBytes() -> [UInt8] {
         var tenantsJSON: [String: JSONValue] = [:]
         for (tenant, t) in tenants {
             let workflows: [JSONValue] = t.index.ids.map { id in
@@ -34,6 +39,10 @@ extension WorkflowState {
     }
 
     public init(snapshot bytes: [UInt8]) throws(DecodeError) {
+        if bytes.starts(with: Self.binarySnapshotMagic) {
+            try self.init(binarySnapshot: bytes)
+            return
+        }
         let value: JSONValue
         do {
             // Snapshots nest deeper than requests may: state > tenant > workflow > version > definition > config.
@@ -47,17 +56,11 @@ extension WorkflowState {
         self.init()
         for (tenant, tv) in try r.objectMember("tenants") {
             let tr = try JSONReader(tv, path: "snapshot.tenants.\(tenant)")
-            var t = TenantState()
-            var rows: [ListRow] = []
+            var records: [WorkflowRecord] = []
             for (i, wv) in try tr.array("workflows").enumerated() {
-                let record = try Self.decodeRecord(wv, tenant: tenant, path: "\(tr.path).workflows[\(i)]")
-                let w = record.workflow
-                t.records[w.id] = record
-                rows.append(ListRow(w))
-                if !w.deleted { t.liveNames[w.name] = w.id }
-                if !record.requestID.isEmpty { t.requests[record.requestID] = w.id }
+                records.append(try Self.decodeRecord(wv, tenant: tenant, path: "\(tr.path).workflows[\(i)]"))
             }
-            t.index = ListIndex(rows: rows)
+            var t = TenantState(loading: records)
             for (i, tv) in try tr.array("templates").enumerated() {
                 let template = try Template(json: tv, path: "\(tr.path).templates[\(i)]")
                 t.templates[template.id] = template
@@ -150,5 +153,23 @@ enum EngineSnapshot {
 
     private static func append(_ v: UInt64, bytes n: Int, to out: inout [UInt8]) {
         for k in 0..<n { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) }
+    }
+}
+
+extension TenantState {
+    /// A tenant's workflows as a snapshot holds them, with the indexes rebuilt.
+    init(loading records: [WorkflowRecord]) {
+        self.init()
+        self.records.reserveCapacity(records.count)
+        var rows: [ListRow] = []
+        rows.reserveCapacity(records.count)
+        for record in records {
+            let w = record.workflow
+            self.records[w.id] = record
+            rows.append(ListRow(w))
+            if !w.deleted { liveNames[w.name] = w.id }
+            if !record.requestID.isEmpty { requests[record.requestID] = w.id }
+        }
+        index = ListIndex(rows: rows)
     }
 }

@@ -39,6 +39,7 @@ struct TokenOptions {
 enum Command {
     case serve(ServeOptions)
     case token(TokenOptions)
+    case benchSeed(BenchSeedOptions)
     case help(String)
     case version
 }
@@ -56,6 +57,7 @@ enum CLI {
     commands:
       serve       start the gRPC server
       token       mint a development JWT for a tenant (spindle token --tenant T)
+      bench-seed  fill a data dir with many workflow records (for bench/workflows.py --records)
       version     print the version
       help        print this help (also: spindle serve --help)
     """
@@ -106,6 +108,7 @@ enum CLI {
         switch command {
         case "serve": return try parseServe(Array(args.dropFirst()))
         case "token": return try parseToken(Array(args.dropFirst()))
+        case "bench-seed": return try parseBenchSeed(Array(args.dropFirst()))
         case "version", "--version": return .version
         case "help", "--help", "-h": return .help(usage)
         default: throw UsageError(description: "unknown command \"\(command)\"\n\n\(usage)")
@@ -219,5 +222,26 @@ enum CLI {
         }
         o.tenant = tenant
         return .token(o)
+    }
+
+    /// Every bench-seed flag takes a value: the arguments are flag/value pairs.
+    private static func parseBenchSeed(_ args: [String]) throws(UsageError) -> Command {
+        if args.contains("--help") || args.contains("-h") { return .help(BenchSeed.usage) }
+        guard args.count % 2 == 0 else { throw UsageError(description: "\(args.last!) needs a value\n\n\(BenchSeed.usage)") }
+        var o = BenchSeedOptions()
+        for k in stride(from: 0, to: args.count, by: 2) {
+            let (flag, text) = (args[k], args[k + 1])
+            switch flag {
+            case "--data-dir": o.dataDir = text
+            case "--tenant": o.tenant = text
+            case "--records", "--workflows":
+                guard let n = Int(text), (1...100_000_000).contains(n) else {
+                    throw UsageError(description: "\(flag) must be an integer in 1...100000000, got \"\(text)\"")
+                }
+                if flag == "--records" { o.records = n } else { o.workflows = n }
+            default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(BenchSeed.usage)")
+            }
+        }
+        return .benchSeed(o)
     }
 }

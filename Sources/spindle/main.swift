@@ -188,6 +188,14 @@ case .success(.version):
     code = 0
 case .success(.serve(let options)):
     code = await serve(options)
+case .success(.benchSeed(let options)):
+    do {
+        print(try await BenchSeed.run(options))
+        code = 0
+    } catch {
+        Log.write(Log.standardError, "spindle bench-seed: \(error)\n")
+        code = 1
+    }
 case .success(.token(let options)):
     do {
         let (_, secret) = try AuthSetup.jwtSecret(file: options.jwtSecretFile, dataDir: options.dataDir, create: false)

@@ -44,6 +44,8 @@ import Testing
         let loaded = try WorkflowState(snapshot: snapshot)
         #expect(loaded == h.state)
         #expect(loaded.snapshotBytes() == snapshot)
+        // Snapshots written before the binary form still load to the same state.
+        #expect(try WorkflowState(snapshot: h.state.jsonSnapshotBytes()) == h.state)
         // Snapshot + the rest of the log also lands on the same state.
         var partial = WorkflowState()
         let half = h.log.count / 2
@@ -51,6 +53,29 @@ import Testing
         var resumed = try WorkflowState(snapshot: partial.snapshotBytes())
         for bytes in h.log[half...] { resumed.apply(try WorkflowEvent(bytes: bytes)) }
         #expect(resumed == h.state)
+    }
+
+    /// A damaged binary snapshot is a DecodeError (never a crash or a wrong state): cut short
+    /// anywhere, or with a byte changed.
+    @Test func damagedBinarySnapshotsAreRefused() throws {
+        var h = Harness()
+        let def = WorkflowDefinition(steps: [Step(id: "a", type: "template", config: ["template": "x", "n": [1, true, nil]],
+                                                  retry: RetryPolicy(maxAttempts: 2, initialBackoff: TimeSpan(seconds: 1)),
+                                                  timeout: TimeSpan(milliseconds: 1500), fallback: Fallback(type: "wait", config: ["duration": "1s"]))])
+        let wf = try h.create("W", definition: def, requestID: "r", tags: ["t"])
+        _ = try h.run(h.state.delete(tenant: "t1", id: wf.id, env: h.env))
+        let bytes = h.state.snapshotBytes()
+        #expect(try WorkflowState(snapshot: bytes) == h.state)
+        for cut in stride(from: WorkflowState.binarySnapshotMagic.count, to: bytes.count, by: 1) {
+            #expect(throws: DecodeError.self) { try WorkflowState(snapshot: Array(bytes[..<cut])) }
+        }
+        // Flipped bytes: each either decodes (inside a string or a number: the store's CRC is
+        // what catches those) or throws; none may crash the reader.
+        for at in WorkflowState.binarySnapshotMagic.count..<bytes.count {
+            var bad = bytes
+            bad[at] ^= 0xFF
+            _ = try? WorkflowState(snapshot: bad)
+        }
     }
 
     @Test func everyEventKindRoundTrips() throws {

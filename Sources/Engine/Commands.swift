@@ -213,29 +213,19 @@ extension WorkflowState {
                               summary: changeSummary.isEmpty ? "Added step \(step.id)" : changeSummary, env: env)
     }
 
-    /// Removes a step. Refused (FAILED_PRECONDITION, naming them) while other steps depend on it
-    /// or map from it, unless `cascade`: then those references (depends_on entries and input
-    /// mappings from it) are removed from the dependents, which stay. Removing only references
-    /// never deletes work the caller did not name, and the result is re-validated like any update.
+    /// Removes a step, as a new version. Refused (FAILED_PRECONDITION, naming them) while other
+    /// steps depend on it or map from it, unless `cascade`: then those steps go too, and the
+    /// ones depending on them, transitively (what `removal` returns, in that order). Removed
+    /// steps also leave step_order and every remaining condition / approval branch list
+    /// (`if_true`, `if_false`, `on_approve`, `on_decline`). The service and the engine share
+    /// this one meaning of cascade.
     public func removeStep(tenant: String, id: String, stepID: String, cascade: Bool = false, changeSummary: String = "",
                            expectedEtag: String = "", env: Environment) throws(DomainError) -> CommandResult {
         let r = try writable(tenant: tenant, id: id, expectedEtag: expectedEtag)
-        var def = r.workflow.definition
-        guard def.steps.contains(where: { $0.id == stepID }) else { throw .notFound("step \(stepID) not found") }
-        let dependents = def.steps.filter { s in
-            s.id != stepID && (s.dependsOn.contains(stepID) || s.inputMappings.contains { $0.fromStep == stepID })
-        }.map(\.id)
-        if !dependents.isEmpty, !cascade {
-            throw .failedPrecondition("step \(stepID) is used by \(dependents.joined(separator: ", ")); remove those first or cascade")
-        }
-        def.steps.removeAll { $0.id == stepID }
-        for i in def.steps.indices {
-            def.steps[i].dependsOn.removeAll { $0 == stepID }
-            def.steps[i].inputMappings.removeAll { $0.fromStep == stepID }
-        }
-        def.stepOrder.removeAll { $0 == stepID }
-        return try newVersion(tenant: tenant, record: r, definition: def,
-                              summary: changeSummary.isEmpty ? "Removed step \(stepID)" : changeSummary, env: env)
+        let (def, removed) = try r.workflow.definition.removal(of: stepID, cascade: cascade)
+        let summary = changeSummary.isEmpty
+            ? "Removed step\(removed.count == 1 ? "" : "s") \(removed.joined(separator: ", "))" : changeSummary
+        return try newVersion(tenant: tenant, record: r, definition: def, summary: summary, env: env)
     }
 
     // MARK: Metadata and status
@@ -322,5 +312,45 @@ extension WorkflowState {
         let r = try record(tenant: tenant, id: id)
         return ([.purged(.init(tenantID: tenant, workflowID: id))],
                 PurgeReport(workflowID: id, name: r.workflow.name, versionsRemoved: r.versions.count, files: r.files))
+    }
+}
+
+extension WorkflowDefinition {
+    /// The config keys of condition and approval steps that list other steps.
+    public static let branchKeys = ["if_true", "if_false", "on_approve", "on_decline"]
+
+    /// This definition without `stepID` and (with `cascade`) every step that depends on it or
+    /// maps from it, transitively; with the removed ids, `stepID` first, then the others in
+    /// definition order. Without `cascade`, FAILED_PRECONDITION while anything references it.
+    public func removal(of stepID: String, cascade: Bool) throws(DomainError) -> (WorkflowDefinition, [String]) {
+        guard steps.contains(where: { $0.id == stepID }) else { throw .notFound("step \(stepID) not found") }
+        func uses(_ s: Step, _ target: String) -> Bool {
+            s.id != target && (s.dependsOn.contains(target) || s.inputMappings.contains { $0.fromStep == target })
+        }
+        var gone: Set<String> = [stepID]
+        if cascade {
+            var queue = [stepID]
+            while let next = queue.popLast() {
+                for s in steps where !gone.contains(s.id) && uses(s, next) {
+                    gone.insert(s.id)
+                    queue.append(s.id)
+                }
+            }
+        } else {
+            let dependents = steps.filter { uses($0, stepID) }.map(\.id)
+            if !dependents.isEmpty {
+                throw .failedPrecondition("step \(stepID) is used by \(dependents.joined(separator: ", ")); remove those first or cascade")
+            }
+        }
+        var def = self
+        def.steps.removeAll { gone.contains($0.id) }
+        def.stepOrder.removeAll { gone.contains($0) }
+        for i in def.steps.indices {
+            for key in Self.branchKeys {
+                guard case .array(let list)? = def.steps[i].config[key] else { continue }
+                def.steps[i].config[key] = .array(list.filter { $0.stringValue.map { !gone.contains($0) } ?? true })
+            }
+        }
+        return (def, [stepID] + steps.map(\.id).filter { $0 != stepID && gone.contains($0) })
     }
 }

@@ -328,39 +328,18 @@ extension WorkflowService {
         return out
     }
 
-    /// The proto's cascade: the step and every step that depends on it or maps from it,
-    /// transitively, are removed, as one new version. Without cascade the engine refuses while
-    /// anything references the step, naming the dependents.
+    /// The engine's RemoveStep (one meaning of cascade: the step and every step depending on it,
+    /// transitively); the reply names what went.
     func removeStep(_ req: PB.RemoveStepRequest, _ p: Principal) async throws -> PB.RemoveStepResponse {
         let id = try Self.required(req.workflowID, "workflow_id")
         let stepID = try Self.required(req.stepID, "step_id")
         let (etag, summary, cascade) = (req.expectedEtag, req.changeSummary, req.cascade)
         let removed = RemovedSteps()
         let workflow = try await write(p) { s, env throws(DomainError) in
-            if !cascade {
-                removed.set([stepID])
-                return try s.removeStep(tenant: p.tenant, id: id, stepID: stepID, changeSummary: summary,
-                                        expectedEtag: etag, env: env)
-            }
-            var def = try s.get(tenant: p.tenant, id: id).definition
-            guard def.steps.contains(where: { $0.id == stepID }) else { throw .notFound("step \(stepID) not found") }
-            var gone = [stepID]
-            var queue = [stepID]
-            while let next = queue.popLast() {
-                for step in def.steps where !gone.contains(step.id)
-                    && (step.dependsOn.contains(next) || step.inputMappings.contains { $0.fromStep == next }) {
-                    gone.append(step.id)
-                    queue.append(step.id)
-                }
-            }
-            // Dependents in definition order after the named step.
-            let ordered = [stepID] + def.steps.map(\.id).filter { $0 != stepID && gone.contains($0) }
-            removed.set(ordered)
-            def.steps.removeAll { gone.contains($0.id) }
-            def.stepOrder.removeAll { gone.contains($0) }
-            let text = summary.isEmpty ? "Removed step\(ordered.count == 1 ? "" : "s") \(ordered.joined(separator: ", "))" : summary
-            return try s.updateDefinition(tenant: p.tenant, id: id, definition: def, changeSummary: text,
+            let result = try s.removeStep(tenant: p.tenant, id: id, stepID: stepID, cascade: cascade, changeSummary: summary,
                                           expectedEtag: etag, env: env)
+            removed.set(try s.get(tenant: p.tenant, id: id).definition.removal(of: stepID, cascade: cascade).1)
+            return result
         }
         var out = PB.RemoveStepResponse()
         out.workflow = workflow

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Engine
 
@@ -70,6 +71,32 @@ let chain = WorkflowDefinition(steps: [step("a"), step("b", deps: ["a"]), step("
         #expect(try h.create("X", requestID: "req-2").id != first.id)
         // Request ids are per tenant.
         #expect(try h.create("X", tenant: "t2", requestID: "req-1").id != first.id)
+    }
+
+    /// The request id window is 24 hours by the environment's clock: just inside it a retry
+    /// gets the first workflow; at 24 hours it makes a new one, which later retries then get.
+    @Test func requestIDWindowIsTwentyFourHours() throws {
+        let now = Mutex(Instant(millisSinceEpoch: 1_700_000_000_000))
+        let env = Environment(clock: Clock { now.withLock { $0 } }, ids: IDGenerator(seed: 9))
+        var state = WorkflowState()
+        func create() throws -> CommandResult {
+            let r = try state.create(tenant: "t1", metadata: WorkflowMetadata(name: "R"), requestID: "req", env: env)
+            state.apply(r.events)
+            return r
+        }
+        let first = try create()
+        #expect(first.events.count == 1)
+        let day = WorkflowState.requestWindowNanos
+        now.withLock { $0 = Instant(nanosSinceEpoch: $0.nanosSinceEpoch + day - 1) }
+        let retry = try create()
+        #expect(retry.events.isEmpty && retry.workflowID == first.workflowID)
+        now.withLock { $0 = Instant(nanosSinceEpoch: $0.nanosSinceEpoch + 1) }
+        let fresh = try create()
+        #expect(fresh.events.count == 1 && fresh.workflowID != first.workflowID)
+        let later = try create()
+        #expect(later.events.isEmpty && later.workflowID == fresh.workflowID)
+        // Replay and snapshots keep the window: the newest create owns the request id.
+        #expect(try WorkflowState(snapshot: state.snapshotBytes()) == state)
     }
 
     @Test func updateMakesAVersionOnlyWhenTheHashChanges() throws {
@@ -197,10 +224,12 @@ let chain = WorkflowDefinition(steps: [step("a"), step("b", deps: ["a"]), step("
         }
         let leaf = try #require(try h.run(h.state.removeStep(tenant: "t1", id: wf.id, stepID: "c", env: h.env)))
         #expect(leaf.definition.steps.map(\.id) == ["a", "b", "d"])
-        let cascaded = try #require(try h.run(h.state.removeStep(tenant: "t1", id: wf.id, stepID: "a", cascade: true, env: h.env)))
-        #expect(cascaded.definition.steps.map(\.id) == ["b", "d"])
-        #expect(cascaded.definition.steps.allSatisfy { $0.dependsOn.isEmpty })
-        #expect(try h.state.listVersions(tenant: "t1", id: wf.id).last?.changeSummary == "Removed step a")
+        // Cascade removes the dependents too, transitively (b depends on a; d on a).
+        let cascaded = try #require(try h.run(h.state.removeStep(tenant: "t1", id: wf.id, stepID: "b", cascade: true, env: h.env)))
+        #expect(cascaded.definition.steps.map(\.id) == ["a", "d"])
+        let all = try #require(try h.run(h.state.removeStep(tenant: "t1", id: wf.id, stepID: "a", cascade: true, env: h.env)))
+        #expect(all.definition.steps.isEmpty)
+        #expect(try h.state.listVersions(tenant: "t1", id: wf.id).last?.changeSummary == "Removed steps a, d")
     }
 
     @Test func listStepsAndOutputVariables() throws {

@@ -615,3 +615,29 @@ def test_go_demo_against_live_server(server):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     print(out.stdout)
+
+
+def test_remove_step_cascade_means_the_same_everywhere(a):
+    # check -> (yes, no) as condition branches; report depends on yes; tidy depends on nothing.
+    d = wf.WorkflowDefinition(steps=[
+        step("check", "condition", {"expression": "true", "if_true": ["yes"], "if_false": ["no"]}),
+        step("yes", "template", {"template": "y"}, ["check"]),
+        step("no", "template", {"template": "n"}, ["check"]),
+        step("report", "template", {"template": "r"}, ["yes"]),
+        step("tidy", "template", {"template": "t"}),
+    ])
+    w = create(a, definition=d)
+    e = rpc_error(a.RemoveStep, ws.RemoveStepRequest(workflow_id=w.id, step_id="yes"))
+    assert e.code() == C.FAILED_PRECONDITION and "report" in e.details()
+    # Cascade: the step, then what depends on it transitively; branch lists drop them.
+    r = a.RemoveStep(ws.RemoveStepRequest(workflow_id=w.id, step_id="yes", cascade=True))
+    assert list(r.removed_step_ids) == ["yes", "report"]
+    steps = {s.id: s for s in r.workflow.definition.steps}
+    assert list(steps) == ["check", "no", "tidy"]
+    assert list(steps["check"].config["if_true"]) == [] and list(steps["check"].config["if_false"]) == ["no"]
+    assert r.workflow.current_version == 2
+    # A leaf with no dependents: cascade or not, only it goes.
+    r = a.RemoveStep(ws.RemoveStepRequest(workflow_id=w.id, step_id="tidy", cascade=True))
+    assert list(r.removed_step_ids) == ["tidy"]
+    r = a.RemoveStep(ws.RemoveStepRequest(workflow_id=w.id, step_id="check", cascade=True))
+    assert list(r.removed_step_ids) == ["check", "no"] and len(r.workflow.definition.steps) == 0

@@ -13,6 +13,7 @@ public enum ValidationCode: String, Sendable, Hashable, CaseIterable {
     case invalidRetry = "INVALID_RETRY"
     case stepOrderMismatch = "STEP_ORDER_MISMATCH"
     case invalidInput = "INVALID_INPUT"
+    case invalidBranch = "INVALID_BRANCH"
     /// Engine-only: a request field that is not part of a definition is malformed (a page token,
     /// a field-mask path, an empty name, an out-of-range number). Not in model.md's list;
     /// Services reports it as a plain BadRequest field violation.
@@ -49,7 +50,7 @@ public func isValidStepID(_ id: String) -> Bool {
 
 /// Validates a definition against the workflow's declared inputs and returns every error, in a
 /// fixed order: inputs; then each step in definition order (id, type, config, fallback,
-/// depends_on, input_mappings, retry); then cycles; then step_order.
+/// depends_on, input_mappings, retry, branch lists); then cycles; then step_order.
 ///
 /// Steps are named in field paths by id ("steps[fetch]") when the id is valid and unique, else by
 /// index ("steps[2]"). Graph checks use the first step with each id.
@@ -68,6 +69,7 @@ public func validate(_ def: WorkflowDefinition, inputs: [InputDeclaration] = [])
         validateDependencies(step, at: at, graph: graph, into: &errors)
         validateMappings(step, index: i, at: at, graph: graph, into: &errors)
         if let retry = step.retry { validateRetry(retry, stepID: step.id, at: "\(at).retry", into: &errors) }
+        validateBranches(step, index: i, at: at, graph: graph, into: &errors)
     }
     for cycle in graph.cycles() {
         let first = def.steps[cycle[0]].id
@@ -145,6 +147,45 @@ private func validateMappings(_ step: Step, index i: Int, at: String, graph: Ste
         if !upstream.contains(from) {
             errors.append(ValidationError(stepID: step.id, field: field, code: .mappingNotUpstream,
                                           message: "mapping reads from \"\(mapping.fromStep)\", which is not upstream of \"\(step.id)\""))
+        }
+    }
+}
+
+/// A condition's or an approval's branch lists name steps that depend on it directly (the
+/// ones its outcome can rule out: see `Branching`); a typo would otherwise silently never skip.
+private func validateBranches(_ step: Step, index i: Int, at: String, graph: StepGraph,
+                              into errors: inout [ValidationError]) {
+    let keys: [String]
+    switch step.type {
+    case StepType.condition.rawValue: keys = ["if_true", "if_false"]
+    case StepType.humanApproval.rawValue: keys = ["on_approve", "on_decline"]
+    default: return
+    }
+    var listedBy: [String: String] = [:]
+    for key in keys {
+        guard let value = step.config[key] else { continue }
+        let field = "\(at).config.\(key)"
+        func fail(_ field: String, _ message: String) {
+            errors.append(ValidationError(stepID: step.id, field: field, code: .invalidBranch, message: message))
+        }
+        guard let items = value.arrayValue else {
+            fail(field, "\(key) of \"\(step.id)\" must be a list of step ids")
+            continue
+        }
+        for (k, item) in items.enumerated() {
+            guard let id = item.stringValue else {
+                fail("\(field)[\(k)]", "\(key) of \"\(step.id)\" must be a list of step ids")
+                continue
+            }
+            guard let j = graph.index[id] else {
+                fail("\(field)[\(k)]", "\(key) of \"\(step.id)\" names \"\(id)\", which doesn't exist")
+                continue
+            }
+            if !graph.deps[j].contains(i) {
+                fail("\(field)[\(k)]", "\(key) of \"\(step.id)\" names \"\(id)\", which does not depend on \"\(step.id)\"")
+            } else if let other = listedBy.updateValue(key, forKey: id), other != key {
+                fail("\(field)[\(k)]", "\"\(id)\" is in both \(other) and \(key) of \"\(step.id)\"")
+            }
         }
     }
 }

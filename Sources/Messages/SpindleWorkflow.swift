@@ -78,6 +78,7 @@ extension SpindleV1 {
             ("VALIDATION_CODE_CYCLE", 8), ("VALIDATION_CODE_MAPPING_UNKNOWN_STEP", 9),
             ("VALIDATION_CODE_MAPPING_NOT_UPSTREAM", 10), ("VALIDATION_CODE_INVALID_RETRY", 11),
             ("VALIDATION_CODE_STEP_ORDER_MISMATCH", 12), ("VALIDATION_CODE_INVALID_INPUT", 13),
+            ("VALIDATION_CODE_INVALID_BRANCH", 14),
         ]
         public static let unspecified = Self(rawValue: 0)
         public static let emptyStepID = Self(rawValue: 1)
@@ -93,6 +94,7 @@ extension SpindleV1 {
         public static let invalidRetry = Self(rawValue: 11)
         public static let stepOrderMismatch = Self(rawValue: 12)
         public static let invalidInput = Self(rawValue: 13)
+        public static let invalidBranch = Self(rawValue: 14)
         public var rawValue: Int32
         public init(rawValue: Int32) { self.rawValue = rawValue }
     }

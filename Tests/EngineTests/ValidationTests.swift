@@ -81,6 +81,26 @@ func step(_ id: String, _ type: String = "transform", deps: [String] = [], confi
         Case(name: "inputs", def: WorkflowDefinition(steps: [step("a")]),
              inputs: [InputDeclaration(name: ""), InputDeclaration(name: "q"), InputDeclaration(name: "q")],
              expected: [(.invalidInput, "", "inputs[0].name"), (.invalidInput, "", "inputs[2].name")]),
+        Case(name: "branch lists name direct dependents",
+             def: WorkflowDefinition(steps: [
+                 step("c", "condition", config: ["expression": "x", "if_true": ["yes"], "if_false": ["no"]]),
+                 step("yes", deps: ["c"]), step("no", deps: ["c"]), step("far", deps: ["no"]),
+                 step("h", "human_approval", config: ["on_approve": ["ok"], "on_decline": ["no_way"]]),
+                 step("ok", deps: ["h"]), step("no_way", deps: ["h", "yes"]),
+             ]),
+             expected: []),
+        Case(name: "bad branch lists",
+             def: WorkflowDefinition(steps: [
+                 step("c", "condition", config: ["expression": "x", "if_true": ["ghost", "b"], "if_false": "b"]),
+                 step("b", deps: ["c"]), step("d", deps: ["b"]),
+                 step("h", "human_approval", config: ["on_approve": ["ok", 7, "d"], "on_decline": ["ok"]]),
+                 step("ok", deps: ["h"]),
+             ]),
+             expected: [(.invalidBranch, "c", "steps[c].config.if_true[0]"),
+                        (.invalidBranch, "c", "steps[c].config.if_false"),
+                        (.invalidBranch, "h", "steps[h].config.on_approve[1]"),
+                        (.invalidBranch, "h", "steps[h].config.on_approve[2]"),
+                        (.invalidBranch, "h", "steps[h].config.on_decline[0]")]),
     ]
 
     @Test(arguments: cases)
@@ -108,6 +128,21 @@ func step(_ id: String, _ type: String = "transform", deps: [String] = [], confi
         // Same input, same output: callers can diff error lists.
         #expect(validate(def, inputs: [InputDeclaration(name: "")]) == errors)
         #expect(errors.last?.message == "cycle: x -> y -> x")
+    }
+
+    @Test func branchMessagesSayWhatIsWrong() {
+        let def = WorkflowDefinition(steps: [
+            step("c", "condition", config: ["expression": "x", "if_true": ["ghost", "d"], "if_false": ["b", "b"]]),
+            step("b", deps: ["c"]), step("d", deps: ["b"]),
+        ])
+        #expect(validate(def).map(\.message) == [
+            "if_true of \"c\" names \"ghost\", which doesn't exist",
+            "if_true of \"c\" names \"d\", which does not depend on \"c\"",
+        ])
+        let both = WorkflowDefinition(steps: [
+            step("c", "condition", config: ["expression": "x", "if_true": ["b"], "if_false": ["b"]]), step("b", deps: ["c"]),
+        ])
+        #expect(validate(both).map(\.message) == ["\"b\" is in both if_true and if_false of \"c\""])
     }
 
     @Test func cyclePathIsConcrete() {

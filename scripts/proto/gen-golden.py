@@ -367,7 +367,7 @@ def spindle_v1_cases(cases):
         definition=wf.WorkflowDefinition(), inputs=[wf.InputDeclaration(name="", type=wf.INPUT_TYPE_OBJECT)])
     cases["spindle_v1_validate_request_workflow_id_empty"] = svc.ValidateWorkflowRequest(workflow_id="")
     vr = svc.ValidateWorkflowResponse(valid=False)
-    for code in range(1, 14):
+    for code in sorted(v for v in wf.ValidationCode.values() if v):
         vr.errors.add(step_id="s%d" % code, field="steps[%d].config.url" % code, code=code,
                       message=wf.ValidationCode.Name(code))
     vr.errors.add(step_id="a", field="steps[a].depends_on[0]", code=wf.VALIDATION_CODE_CYCLE, message="a -> b -> a")

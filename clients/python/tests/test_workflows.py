@@ -324,6 +324,21 @@ def test_validate_reports_every_problem(a):
     assert e.code() == C.INVALID_ARGUMENT and details(e)[0][0] == "target"
 
 
+def test_branch_lists_must_name_direct_dependents(a):
+    d = wf.WorkflowDefinition(steps=[
+        step("check", "condition", {"expression": "inputs.ok", "if_true": ["yes"], "if_false": ["nope"]}),
+        step("yes", "template", {"template": "y"}, ["check"]),
+    ])
+    r = a.ValidateWorkflow(ws.ValidateWorkflowRequest(definition=d))
+    assert [(wf.ValidationCode.Name(e.code), e.step_id, e.field) for e in r.errors] == [
+        ("VALIDATION_CODE_INVALID_BRANCH", "check", "steps[check].config.if_false[0]")]
+    assert "nope" in r.errors[0].message
+    # A definition with a bad branch is refused on create, with the same field violation.
+    e = rpc_error(lambda: create(a, definition=d))
+    assert e.code() == C.INVALID_ARGUMENT
+    assert [(f, v.split(":")[0]) for f, v in details(e)] == [("steps[check].config.if_false[0]", "INVALID_BRANCH")]
+
+
 def test_invalid_definition_on_write_carries_bad_request(a):
     w = create(a)
     d = wf.WorkflowDefinition(steps=[step("a", "transform", {"expression": "x"}, ["missing"]),

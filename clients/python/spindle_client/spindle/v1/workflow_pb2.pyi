@@ -63,6 +63,7 @@ class ValidationCode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     VALIDATION_CODE_INVALID_RETRY: _ClassVar[ValidationCode]
     VALIDATION_CODE_STEP_ORDER_MISMATCH: _ClassVar[ValidationCode]
     VALIDATION_CODE_INVALID_INPUT: _ClassVar[ValidationCode]
+    VALIDATION_CODE_INVALID_BRANCH: _ClassVar[ValidationCode]
 
 class FilePurpose(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -105,6 +106,7 @@ VALIDATION_CODE_MAPPING_NOT_UPSTREAM: ValidationCode
 VALIDATION_CODE_INVALID_RETRY: ValidationCode
 VALIDATION_CODE_STEP_ORDER_MISMATCH: ValidationCode
 VALIDATION_CODE_INVALID_INPUT: ValidationCode
+VALIDATION_CODE_INVALID_BRANCH: ValidationCode
 FILE_PURPOSE_UNSPECIFIED: FilePurpose
 FILE_PURPOSE_TEST_FILE: FilePurpose
 FILE_PURPOSE_DATASET: FilePurpose

@@ -83,10 +83,12 @@ struct RowFilter {
 }
 
 /// A tenant's workflows in list order with posting lists for the filters that select few:
-/// tag, status and trigger type. Every list is sorted ascending by id (ULIDs sort by creation
-/// time, so newest first is back to front). A filtered page intersects the posting lists of
-/// the filters it names, walking down from the page token, so it costs about what it returns;
-/// only name_contains (a substring) and include_deleted are checked row by row.
+/// tag, status, trigger type, and the trigrams of lower-cased names (for name_contains). Every
+/// list is sorted ascending by id (ULIDs sort by creation time, so newest first is back to
+/// front). A filtered page intersects the posting lists of the filters it names, walking down
+/// from the page token, so it costs about what it returns. The name itself and include_deleted
+/// are checked row by row on the candidates: a trigram list only narrows (a row holding every
+/// trigram of the needle need not hold the needle).
 ///
 /// Derived state: rebuilt from the records on snapshot load, kept in step by every event.
 /// Empty posting lists are dropped, so equal records always give an equal index.
@@ -96,6 +98,8 @@ struct ListIndex: Sendable, Hashable {
     private var byTag: [String: [String]] = [:]
     private var byStatus: [WorkflowStatus: [String]] = [:]
     private var byTrigger: [TriggerType: [String]] = [:]
+    /// Every 3-byte run of a lower-cased name (UTF-8), packed in a UInt32.
+    private var byTrigram: [UInt32: [String]] = [:]
 
     init() {}
 
@@ -106,6 +110,7 @@ struct ListIndex: Sendable, Hashable {
             for tag in Set(row.tags) { byTag[tag, default: []].append(row.id) }
             byStatus[row.status, default: []].append(row.id)
             byTrigger[row.triggerType, default: []].append(row.id)
+            for t in Self.trigrams(row.searchName) { byTrigram[t, default: []].append(row.id) }
         }
     }
 
@@ -136,6 +141,11 @@ struct ListIndex: Sendable, Hashable {
             for tag in before.subtracting(after) { Self.remove(row.id, from: &byTag, key: tag) }
             for tag in after.subtracting(before) { Self.insert(row.id, into: &byTag[tag, default: []]) }
         }
+        if old.searchName != row.searchName {
+            let before = Self.trigrams(old.searchName), after = Self.trigrams(row.searchName)
+            for t in before.subtracting(after) { Self.remove(row.id, from: &byTrigram, key: t) }
+            for t in after.subtracting(before) { Self.insert(row.id, into: &byTrigram[t, default: []]) }
+        }
     }
 
     mutating func remove(_ id: String) {
@@ -149,11 +159,23 @@ struct ListIndex: Sendable, Hashable {
             for tag in Set(row.tags) { Self.insert(row.id, into: &byTag[tag, default: []]) }
             Self.insert(row.id, into: &byStatus[row.status, default: []])
             Self.insert(row.id, into: &byTrigger[row.triggerType, default: []])
+            for t in Self.trigrams(row.searchName) { Self.insert(row.id, into: &byTrigram[t, default: []]) }
         } else {
             for tag in Set(row.tags) { Self.remove(row.id, from: &byTag, key: tag) }
             Self.remove(row.id, from: &byStatus, key: row.status)
             Self.remove(row.id, from: &byTrigger, key: row.triggerType)
+            for t in Self.trigrams(row.searchName) { Self.remove(row.id, from: &byTrigram, key: t) }
         }
+    }
+
+    /// The distinct 3-byte runs of `bytes`.
+    static func trigrams(_ bytes: [UInt8]) -> Set<UInt32> {
+        guard bytes.count >= 3 else { return [] }
+        var out = Set<UInt32>(minimumCapacity: bytes.count - 2)
+        for i in 0...(bytes.count - 3) {
+            out.insert(UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]))
+        }
+        return out
     }
 
     // MARK: Reading
@@ -173,6 +195,16 @@ struct ListIndex: Sendable, Hashable {
         if let trigger = filter.triggerType {
             guard let list = byTrigger[trigger] else { return [] }
             postings.append(list)
+        }
+        // A byte needle (ASCII, see RowFilter) of 3 bytes or more: a matching name holds each of
+        // its trigrams. The two rarest lists narrow enough; more would only cost seeks.
+        if filter.plainNeedle, filter.needle.count >= 3 {
+            var lists: [[String]] = []
+            for t in Self.trigrams(filter.needle) {
+                guard let list = byTrigram[t] else { return [] }
+                lists.append(list)
+            }
+            postings += lists.sorted { $0.count < $1.count }.prefix(2)
         }
         // A posting list that holds most of the tenant narrows nothing: scanning the rows
         // (no lookups per candidate) is then the cheaper walk.

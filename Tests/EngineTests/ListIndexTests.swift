@@ -52,7 +52,7 @@ import Testing
         for tag in [nil, "red", "blue", "none"] as [String?] {
             for status in [nil, .draft, .active, .archived] as [WorkflowStatus?] {
                 for trigger in [nil, .webhook] as [TriggerType?] {
-                    for name in [nil, "BETA", "a", "é", "\r", "zzz"] as [String?] {
+                    for name in [nil, "BETA", "a", "é", "\r", "zzz", "CLAIR", "a r", "ay 1", "eta m"] as [String?] {
                         for deleted in [false, true] {
                             out.append(ListFilter(status: status, tag: tag, triggerType: trigger, nameContains: name,
                                                   includeDeleted: deleted))

@@ -260,5 +260,9 @@ struct ByteReader {
         return members
     }
 
-    mutating func optionalJSON() throws(DecodeError) -> JSONValue? { try bool() ? try json() : nil }
+    /// `.none` when absent (a bare `nil` here would be JSONValue's nil literal, `.null`).
+    mutating func optionalJSON() throws(DecodeError) -> JSONValue? {
+        guard try bool() else { return .none }
+        return try json()
+    }
 }

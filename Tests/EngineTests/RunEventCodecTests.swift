@@ -19,6 +19,9 @@ import Testing
         .stepSkipped(stepID: "a"), .stepPaused(stepID: "a", message: "ok?"), .stepCanceled(stepID: "a"),
         .pauseAction(PauseRecord(stepID: "a", pausedAt: at, action: .override, userID: "ann", comment: "c",
                                  inputs: ["k": 1], output: ["o": true], decidedAt: at)),
+        // No output (an APPROVE) is not a null output.
+        .pauseAction(PauseRecord(stepID: "a", pausedAt: at, action: .approve, userID: "bo", comment: "",
+                                 inputs: [:], output: nil, decidedAt: nil)),
     ]
 
     static func event(_ i: Int) -> RunEvent {

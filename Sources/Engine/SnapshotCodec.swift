@@ -29,19 +29,23 @@ extension ByteWriter {
         varint(r.revision)
         string(r.requestID)
         count(r.versions.count)
-        for v in r.versions {
-            int32(v.number)
-            string(v.changeSummary)
-            string(v.definitionHash)
-            instant(v.createdAt)
-            definition(v.definition)
-        }
+        for v in r.versions { version(v) }
         count(r.files.count)
-        for f in r.files {
-            for s in [f.blobID, f.name, f.contentType, f.purpose, f.stepID, f.sha256] { string(s) }
-            int64(f.size)
-            instant(f.at)
-        }
+        for f in r.files { file(f) }
+    }
+
+    mutating func version(_ v: WorkflowVersion) {
+        int32(v.number)
+        string(v.changeSummary)
+        string(v.definitionHash)
+        instant(v.createdAt)
+        definition(v.definition)
+    }
+
+    mutating func file(_ f: AttachedFile) {
+        for s in [f.blobID, f.name, f.contentType, f.purpose, f.stepID, f.sha256] { string(s) }
+        int64(f.size)
+        instant(f.at)
     }
 
     mutating func metadata(_ m: WorkflowMetadata) {
@@ -106,22 +110,26 @@ extension ByteReader {
         guard versionCount > 0 else { throw fail("a workflow has at least one version") }
         var versions: [WorkflowVersion] = []
         versions.reserveCapacity(versionCount)
-        for _ in 0..<versionCount {
-            let number = try int32(), summary = try string(), hash = try string(), at = try instant()
-            versions.append(WorkflowVersion(number: number, changeSummary: summary, createdAt: at,
-                                            definition: try definition(), definitionHash: hash))
-        }
+        for _ in 0..<versionCount { versions.append(try version()) }
         var files: [AttachedFile] = []
-        for _ in 0..<(try count()) {
-            let s = try (string(), string(), string(), string(), string(), string())
-            files.append(AttachedFile(blobID: s.0, name: s.1, contentType: s.2, purpose: s.3, stepID: s.4,
-                                      size: try int64(), sha256: s.5, at: try instant()))
-        }
+        for _ in 0..<(try count()) { files.append(try file()) }
         let last = versions[versions.count - 1]
         let wf = Workflow(id: id, tenantID: tenant, metadata: meta, status: status, definition: last.definition,
                           createdAt: created, updatedAt: updated, currentVersion: last.number,
                           etag: WorkflowState.etag(revision), deleted: deleted, deletedAt: deletedAt)
         return WorkflowRecord(workflow: wf, versions: versions, revision: revision, requestID: requestID, files: files)
+    }
+
+    mutating func version() throws(DecodeError) -> WorkflowVersion {
+        let number = try int32(), summary = try string(), hash = try string(), at = try instant()
+        return WorkflowVersion(number: number, changeSummary: summary, createdAt: at, definition: try definition(),
+                               definitionHash: hash)
+    }
+
+    mutating func file() throws(DecodeError) -> AttachedFile {
+        let s = try (string(), string(), string(), string(), string(), string())
+        return AttachedFile(blobID: s.0, name: s.1, contentType: s.2, purpose: s.3, stepID: s.4, size: try int64(),
+                            sha256: s.5, at: try instant())
     }
 
     mutating func metadata() throws(DecodeError) -> WorkflowMetadata {

@@ -95,9 +95,28 @@ import Testing
             .restored(.init(tenantID: "t", workflowID: "wf_1", at: at, name: "n (1)")),
             .purged(.init(tenantID: "t", workflowID: "wf_1")),
             .templateSaved(.init(tenantID: "t", template: BuiltinTemplates.llmSummarize)),
+            .fileAttached(.init(tenantID: "t", workflowID: "wf_1",
+                                file: AttachedFile(blobID: "b", name: "f.csv", contentType: "text/csv", purpose: "dataset",
+                                                   stepID: "s", size: 5_000_000_000, sha256: "ab", at: at))),
         ]
-        for e in events { #expect(try WorkflowEvent(bytes: e.encoded()) == e) }
-        #expect(String(decoding: events[6].encoded(), as: UTF8.self)
+        for e in events {
+            let bytes = e.encoded()
+            #expect(bytes.first == WorkflowEvent.binaryFormat)
+            #expect(try WorkflowEvent(bytes: bytes) == e)
+            // Format 1 (JSON), as logs written before format 2 hold it, still reads the same.
+            #expect(try WorkflowEvent(bytes: e.json.canonicalBytes()) == e)
+            // Cut short anywhere: a DecodeError, never a crash or a wrong event.
+            for cut in 1..<bytes.count {
+                #expect(throws: DecodeError.self) { try WorkflowEvent(bytes: Array(bytes[..<cut])) }
+            }
+            #expect(throws: DecodeError.self) { try WorkflowEvent(bytes: bytes + [0]) }
+            for at in 1..<bytes.count {
+                var bad = bytes
+                bad[at] ^= 0xFF
+                _ = try? WorkflowEvent(bytes: bad)
+            }
+        }
+        #expect(String(decoding: events[6].json.canonicalBytes(), as: UTF8.self)
                 == #"{"tenant_id":"t","type":"purged","v":1,"workflow_id":"wf_1"}"#)
     }
 

@@ -199,6 +199,8 @@ public struct WorkflowService: Sendable {
         let (_, workflow) = try await store.execute(command) { s, result throws(DomainError) in
             try s.get(tenant: tenant, id: result.workflowID)
         }
+        // Runs that end from now on tell the URL the workflow has now.
+        executor?.rememberWebhookURL(tenant: tenant, workflowID: workflow.id, url: workflow.metadata.webhookURL)
         return M.workflow(workflow)
     }
 

@@ -22,8 +22,9 @@ public final class Executor: Sendable {
     public let hub: EventHub
     let runners: [String: any StepRunner]
     let sleeper: Sleeper
-    /// Told of every run that ends (once its last event is durable): the workflow webhook.
-    let onRunEnded: (@Sendable (Run) async -> Void)?
+    /// The workflow webhook, told of every run that ends (durably, with retries).
+    let webhooks: RunWebhooks?
+    let webhookTable = WebhookTable()
     let workflows: WorkflowStore
     let schedules = ScheduleTable()
     /// Validated versions in run order (see `plan`).
@@ -69,10 +70,9 @@ public final class Executor: Sendable {
     }
 
     public init(workflows: WorkflowStore, runners: [String: any StepRunner] = [:], limits: Limits = Limits(),
-                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144,
-                onRunEnded: (@Sendable (Run) async -> Void)? = nil) {
+                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144, webhooks: RunWebhooks? = nil) {
         self.workflows = workflows
-        self.onRunEnded = onRunEnded
+        self.webhooks = webhooks
         self.environment = workflows.environment
         self.runners = runners
         self.limits = limits
@@ -150,6 +150,7 @@ public final class Executor: Sendable {
         for (id, a) in plan.archived { registerArchived(id, a, interning: &strings) }
         var toResume: [RunActor] = []
         var ended: [String] = []
+        var workflowsOfLiveRuns = Set<[String]>()
         for id in live.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let run = live[id]!.run
             let cell = RunCell(run: run)
@@ -164,6 +165,7 @@ public final class Executor: Sendable {
             let actor = RunActor(cell: cell, run: run, definition: definition, executor: self)
             tables.withLock { $0.actors[id] = actor }
             toResume.append(actor)
+            workflowsOfLiveRuns.insert([run.tenantID, run.workflowID])
         }
         tables.withLock { t in
             for tenant in t.byTenant.keys { t.byTenant[tenant]!.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
@@ -171,6 +173,8 @@ public final class Executor: Sendable {
         for id in ended { workflows.archive.enqueue(id) }
         await recoverBatches()
         recoverSchedules()
+        for w in workflowsOfLiveRuns { await refreshWebhookURL(tenant: w[0], workflowID: w[1]) }
+        await recoverWebhooks()
         for actor in toResume {
             let status = await actor.status
             if status == .queued {
@@ -287,6 +291,7 @@ public final class Executor: Sendable {
         }
         if workflow.deleted { throw .failedPrecondition("workflow \(workflow.id) is deleted") }
         if workflow.status == .archived { throw .failedPrecondition("workflow \(workflow.id) is archived") }
+        rememberWebhookURL(tenant: request.tenantID, workflowID: workflow.id, url: workflow.metadata.webhookURL)
         let definition = version.definition
         let plan = try plan(tenant: request.tenantID, workflowID: workflow.id, version: version)
         let inputs = try RunInputs.check(request.inputs, against: workflow.metadata.inputs)
@@ -461,13 +466,7 @@ public final class Executor: Sendable {
 
     func runEnded(_ actor: RunActor, run: Run) {
         release(actor)
-        if let hook = onRunEnded {
-            let cell = actor.cell
-            Task {
-                await cell.waitDurable(run.lastSeq)
-                await hook(run)
-            }
-        }
+        queueWebhook(for: run, cell: actor.cell)
         tables.withLock { t in
             t.actors[run.id] = nil
             t.queue.removeAll { $0 === actor }
@@ -594,6 +593,7 @@ public final class Executor: Sendable {
                 throw .failedPrecondition("run \(runID) is \(run.status.name): only FAILED and PAUSED runs can be resumed")
             }
             let definition = try await definition(tenant: tenant, workflowID: run.workflowID, version: run.workflowVersion)
+            await refreshWebhookURL(tenant: tenant, workflowID: run.workflowID)
             let fresh = RunActor(cell: c, run: run, definition: definition, executor: self)
             actor = tables.withLock { t in
                 if let existing = t.actors[runID] { return existing }
@@ -669,7 +669,7 @@ public final class Executor: Sendable {
                                   payload: BatchRecord.finished(id: b.batch.id, outputFileID: b.batch.outputFileID, at: at).json.canonicalBytes()))
             }
         }
-        return out + snapshotScheduleRecords()
+        return out + snapshotScheduleRecords() + snapshotWebhookRecords()
     }
 }
 

@@ -50,6 +50,8 @@ public final class Executor: Sendable {
         /// batch id -> row -> run id.
         var batchRuns: [String: [Int: String]] = [:]
         var recoveryProblems: [String] = []
+        /// Workflows (`workflowKey`) whose purge is under way: they start no run.
+        var purging: Set<String> = []
 
         /// Keeps each tenant's ids sorted (ids from the generator come in order, so this is
         /// almost always an append; children with given ids may land earlier).
@@ -314,8 +316,14 @@ public final class Executor: Sendable {
         var run = Run(queued: queued)!
         let cell = RunCell(run: run)
         let actor = RunActor(cell: cell, run: run, plan: plan, executor: self)
-        // Registered before the await, so a retry with the same key finds it.
+        // Registered before the await, so a retry with the same key finds it. Not once a purge
+        // of its workflow began: the purge removes the runs it found then.
+        var purging = false
         let raced: RunCell? = tables.withLock { t in
+            if t.purging.contains(Self.workflowKey(request.tenantID, workflow.id)) {
+                purging = true
+                return nil
+            }
             if !key.isEmpty, let prior = t.idempotency[request.tenantID + "\u{0}" + key],
                let c = t.cells[prior.runID] { return c }
             t.cells[id] = cell
@@ -325,6 +333,7 @@ public final class Executor: Sendable {
             if !key.isEmpty { t.idempotency[request.tenantID + "\u{0}" + key] = (id, at) }
             return nil
         }
+        if purging { throw .failedPrecondition("workflow \(workflow.id) is being purged") }
         if let raced { return raced.run }
         append(queued, to: cell)
         if !preset.isEmpty {
@@ -618,9 +627,7 @@ public final class Executor: Sendable {
         return c.run
     }
 
-    /// Removes a finished run and its events; returns how many events went. A tombstone goes
-    /// to the run archive first (after any record of the run on its way there), then the
-    /// log's `runDeleted`; while they are written the run is left out of snapshots.
+    /// Removes a finished run and its events; returns how many events went (see `erase`).
     public func delete(tenant: String, runID: String) async throws -> Int {
         let c = try cell(tenant: tenant, runID: runID)
         let status = c.status
@@ -629,27 +636,52 @@ public final class Executor: Sendable {
         }
         guard c.beginDelete() else { throw DomainError.aborted("run \(runID) is being deleted by another call") }
         let lastSeq = c.lastSeq
-        let key = (try? c.loadRun())?.origin.idempotencyKey
-        do {
-            try await workflows.archive.remove(runID)
-            _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.runDeleted, payload: Array(runID.utf8))])
-        } catch {
-            c.abandonDelete()
-            throw error
-        }
-        tables.withLock { t in
-            t.cells[runID] = nil
-            t.actors[runID] = nil
-            t.byTenant[tenant]?.removeAll { $0 == runID }
-            if let key {
-                if !key.isEmpty { t.idempotency[tenant + "\u{0}" + key] = nil }
+        try await erase([c], tenant: tenant)
+        return Int(lastSeq)
+    }
+
+    /// Removes runs (each already `beginDelete`d) for good. A tombstone per run goes to the run
+    /// archive first (after any record of the run on its way there), then the log's
+    /// `runDeleted` records, all of them in one append; while they are written the runs are
+    /// left out of snapshots. On failure none is removed.
+    func erase(_ cells: [RunCell], tenant: String) async throws {
+        guard !cells.isEmpty else { return }
+        // Live runs' keys are read here; an archived run's key is found by its run id.
+        var keys: [String] = []
+        var scan = false
+        for c in cells {
+            if c.isArchived {
+                scan = true
             } else {
-                // Its record is damaged: find its key, if it had one, by run id.
-                for (k, v) in t.idempotency where v.runID == runID { t.idempotency[k] = nil }
+                keys.append(c.run.origin.idempotencyKey)
             }
         }
-        c.markDeleted()
-        return Int(lastSeq)
+        do {
+            let archive = workflows.archive
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in cells { group.addTask { try await archive.remove(c.id) } }
+                try await group.waitForAll()
+            }
+            _ = try await workflows.store.append(cells.map {
+                Record(type: WorkflowStore.RecordType.runDeleted, payload: Array($0.id.utf8))
+            })
+        } catch {
+            for c in cells { c.abandonDelete() }
+            throw error
+        }
+        let ids = Set(cells.map(\.id))
+        tables.withLock { t in
+            for id in ids {
+                t.cells[id] = nil
+                t.actors[id] = nil
+            }
+            t.byTenant[tenant]?.removeAll { ids.contains($0) }
+            for k in keys where !k.isEmpty { t.idempotency[tenant + "\u{0}" + k] = nil }
+            if scan {
+                for (k, v) in t.idempotency where ids.contains(v.runID) { t.idempotency[k] = nil }
+            }
+        }
+        for c in cells { c.markDeleted() }
     }
 
     /// The durable events of every run still in memory (unfinished, or ended and not yet

@@ -46,6 +46,7 @@ extension Executor {
         try await erase(mine, tenant: tenant)
         report.runsRemoved = mine.count
         report.webhooksDropped = try await dropWebhooks(for: Set(mine.map(\.id)))
+        webhookTable.urls.withLock { $0[key] = nil }
         return (report, try await removeWorkflow())
     }
 }

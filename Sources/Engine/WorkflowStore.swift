@@ -28,6 +28,8 @@ public actor WorkflowStore {
         public static let archiveMark: UInt8 = 6
         /// Log only, no payload: the point a snapshot taken for runs alone starts after.
         public static let checkpoint: UInt8 = 7
+        /// A run's webhook delivery pending, retried or done (`WebhookRecord`).
+        public static let webhook: UInt8 = 8
     }
 
     /// What recovery found for the executor: run events (from the snapshot, then the log;
@@ -38,6 +40,7 @@ public actor WorkflowStore {
         public var deleted: Set<String> = []
         var batches: [BatchRecord] = []
         var schedules: [ScheduleRecord] = []
+        var webhooks: [WebhookRecord] = []
         var archived: [String: (summary: ArchivedSummary, at: Archive.Location)] = [:]
         /// The snapshot's archive mark (0 without one).
         var archiveMark: UInt64 = 0
@@ -49,6 +52,7 @@ public actor WorkflowStore {
             case RecordType.runDeleted: deleted.insert(String(decoding: record.payload, as: UTF8.self))
             case RecordType.batch: batches.append(try BatchRecord(bytes: record.payload))
             case RecordType.schedule: schedules.append(try ScheduleRecord(bytes: record.payload))
+            case RecordType.webhook: webhooks.append(try WebhookRecord(bytes: record.payload))
             case RecordType.archiveMark:
                 guard record.payload.count == 8 else {
                     throw DecodeError(path: "archive_mark", message: "\(record.payload.count) bytes, not 8")

@@ -455,6 +455,7 @@ extension SpindleV1 {
             .message("next_run_at", 8, ".google.protobuf.Timestamp"),
             .message("last_run_at", 9, ".google.protobuf.Timestamp"), FieldInfo("last_run_id", 10, .string),
             .message("created_at", 11, ".google.protobuf.Timestamp"),
+            .message("paused_at", 12, ".google.protobuf.Timestamp"),
         ]
         public var id = ""
         public var workflowID = ""
@@ -469,6 +470,8 @@ extension SpindleV1 {
         public var lastRunAt: GoogleProtobuf.Timestamp?
         public var lastRunID = ""
         public var createdAt: GoogleProtobuf.Timestamp?
+        /// Set while paused: when it was paused.
+        public var pausedAt: GoogleProtobuf.Timestamp?
         public init() {}
         public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
             switch t.number {
@@ -483,6 +486,7 @@ extension SpindleV1 {
             case 9: try r.readMessage(t, &lastRunAt)
             case 10: try r.read(.string, t, &lastRunID)
             case 11: try r.readMessage(t, &createdAt)
+            case 12: try r.readMessage(t, &pausedAt)
             default: try r.skip(t)
             }
         }
@@ -498,6 +502,7 @@ extension SpindleV1 {
             w.writeMessage(9, lastRunAt)
             w.write(.string, 10, lastRunID)
             w.writeMessage(11, createdAt)
+            w.writeMessage(12, pausedAt)
         }
     }
 

@@ -304,11 +304,17 @@ extension SpindleV1 {
         public static let fields: [FieldInfo] = [
             FieldInfo("workflow_id", 1, .string), FieldInfo("versions_removed", 2, .int32),
             FieldInfo("files_removed", 3, .int32), FieldInfo("bytes_removed", 4, .int64),
+            FieldInfo("runs_removed", 5, .int32), FieldInfo("schedules_removed", 6, .int32),
+            FieldInfo("runs_canceled", 7, .int32),
         ]
         public var workflowID = ""
         public var versionsRemoved: Int32 = 0
         public var filesRemoved: Int32 = 0
         public var bytesRemoved: Int64 = 0
+        /// Runs removed with the workflow; `runsCanceled` of them were unfinished.
+        public var runsRemoved: Int32 = 0
+        public var schedulesRemoved: Int32 = 0
+        public var runsCanceled: Int32 = 0
         public init() {}
         public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
             switch t.number {
@@ -316,6 +322,9 @@ extension SpindleV1 {
             case 2: try r.read(.int32, t, &versionsRemoved)
             case 3: try r.read(.int32, t, &filesRemoved)
             case 4: try r.read(.int64, t, &bytesRemoved)
+            case 5: try r.read(.int32, t, &runsRemoved)
+            case 6: try r.read(.int32, t, &schedulesRemoved)
+            case 7: try r.read(.int32, t, &runsCanceled)
             default: try r.skip(t)
             }
         }
@@ -324,6 +333,9 @@ extension SpindleV1 {
             w.write(.int32, 2, versionsRemoved)
             w.write(.int32, 3, filesRemoved)
             w.write(.int64, 4, bytesRemoved)
+            w.write(.int32, 5, runsRemoved)
+            w.write(.int32, 6, schedulesRemoved)
+            w.write(.int32, 7, runsCanceled)
         }
     }
 

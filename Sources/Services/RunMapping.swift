@@ -172,6 +172,7 @@ enum RunMapping {
         }
         out.nextRunAt = ts(s.nextRunAt)
         out.lastRunAt = ts(s.lastFireAt)
+        out.pausedAt = ts(s.pausedAt)
         out.lastRunID = s.lastRunID
         out.createdAt = M.timestamp(s.createdAt)
         return out

@@ -83,12 +83,22 @@ public struct WorkflowService: Sendable {
         router.unary(name, "PurgeWorkflow") { (req: PB.PurgeWorkflowRequest, ctx) in
             try await call(ctx) { p in
                 let id = try Self.required(req.workflowID, "workflow_id")
-                let report = try await store.purge(tenant: p.tenant, id: id)
+                let store = self.store
+                // The runs, schedules and batches go first (the executor's side), then the workflow.
+                let purge: @Sendable () async throws -> PurgeReport = { try await store.purge(tenant: p.tenant, id: id) }
+                let (runs, report) = if let executor {
+                    try await executor.purgeWorkflow(tenant: p.tenant, workflowID: id, removeWorkflow: purge)
+                } else {
+                    (RunPurgeReport(), try await purge())
+                }
                 var out = PB.PurgeWorkflowResponse()
                 out.workflowID = report.workflowID
                 out.versionsRemoved = Int32(clamping: report.versionsRemoved)
                 out.filesRemoved = Int32(clamping: report.files.count)
                 out.bytesRemoved = report.files.reduce(0) { $0 + $1.size }
+                out.runsRemoved = Int32(clamping: runs.runsRemoved)
+                out.runsCanceled = Int32(clamping: runs.runsCanceled)
+                out.schedulesRemoved = Int32(clamping: runs.schedulesRemoved)
                 return out
             }
         }
@@ -199,6 +209,8 @@ public struct WorkflowService: Sendable {
         let (_, workflow) = try await store.execute(command) { s, result throws(DomainError) in
             try s.get(tenant: tenant, id: result.workflowID)
         }
+        // Runs that end from now on tell the URL the workflow has now.
+        executor?.rememberWebhookURL(tenant: tenant, workflowID: workflow.id, url: workflow.metadata.webhookURL)
         return M.workflow(workflow)
     }
 

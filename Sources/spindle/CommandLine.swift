@@ -1,3 +1,5 @@
+import Engine
+
 /// `spindle` command-line parsing. Flag names are a contract other tools use: keep them.
 struct ServeOptions {
     var host = "127.0.0.1"
@@ -26,6 +28,8 @@ struct ServeOptions {
     var maxRunsPerWorkflow = 10
     var snapshotEvery = 50_000
     var logSegmentBytes: Int?
+    /// The workflow webhook's retries (attempts counted across restarts).
+    var webhookPolicy = WebhookPolicy()
 }
 
 struct TokenOptions {
@@ -94,6 +98,9 @@ enum CLI {
       --max-runs-per-workflow N      runs RUNNING at once per workflow; more wait QUEUED (default 10)
       --snapshot-every N             snapshot (and compact the log) after N log records of any kind (default 50000)
       --log-segment-bytes N          start a new log segment past N bytes (default 64 MiB; small ones compact sooner)
+      --webhook-attempts N           attempts to deliver a finished run to its workflow's webhook_url, counted
+                                     across restarts; then it is given up and logged (default 5)
+      --webhook-backoff-ms N         wait after the first failed attempt, doubling after each (default 500, at most 30 s)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
       --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line
       --help                         print this help
@@ -172,6 +179,11 @@ enum CLI {
             case "--max-runs-per-workflow": o.maxRunsPerWorkflow = try int(flag, min: 1, max: 1_000_000)
             case "--snapshot-every": o.snapshotEvery = try int(flag, min: 1, max: 100_000_000)
             case "--log-segment-bytes": o.logSegmentBytes = try int(flag, min: 64 << 10, max: 1 << 40)
+            case "--webhook-attempts": o.webhookPolicy.maxAttempts = try int(flag, min: 1, max: 100)
+            case "--webhook-backoff-ms":
+                let ms = Int64(try int(flag, min: 1, max: 3_600_000))
+                o.webhookPolicy = WebhookPolicy(maxAttempts: o.webhookPolicy.maxAttempts, initialBackoffMillis: ms,
+                                                maxBackoffMillis: max(ms, o.webhookPolicy.maxBackoffMillis))
             case "--help", "-h": return .help(serveUsage)
             default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
             }

@@ -14,24 +14,25 @@ enum StepRunners {
         ]
     }
 
-    /// POSTs {"run_id", "workflow_id", "status", "outputs", "error", "finished_at"} to the
-    /// workflow's webhook_url (when it has one), retried with backoff; logs the outcome.
-    static func webhook(store: WorkflowStore, client: HTTPClient) -> @Sendable (Run) async -> Void {
+    /// The workflow webhook: one POST per attempt of the run's final state
+    /// (`RunWebhooks.document`); the executor retries durably by `policy`. Every step is
+    /// logged: each failed attempt, and the delivery or its giving up.
+    static func webhooks(client: HTTPClient, policy: WebhookPolicy) -> RunWebhooks {
         let notifier = WebhookNotifier(client: client)
-        return { run in
-            guard let url = try? await store.read({ s throws(DomainError) in
-                try s.get(tenant: run.tenantID, id: run.workflowID).metadata.webhookURL
-            }), !url.isEmpty else { return }
-            var doc: [String: JSONValue] = [
-                "run_id": .string(run.id), "workflow_id": .string(run.workflowID),
-                "status": .string(run.status.name), "outputs": .object(run.outputs),
-                "finished_at": .string(String(run.finishedAt?.millisSinceEpoch ?? 0)),
-            ]
-            if let e = run.error { doc["error"] = ["code": .string(e.code), "message": .string(e.message)] }
-            let delivery = await notifier.post(.object(doc), to: url)
-            Log.event(delivery.delivered ? "info" : "warn", "run_webhook",
-                      ["run_id": run.id, "url": url, "attempts": String(delivery.attempts),
-                       "delivered": String(delivery.delivered)])
-        }
+        return RunWebhooks(policy: policy, deliver: { url, document in
+            await notifier.attempt(document, to: url)
+        }, report: { r in
+            let error = r.error.isEmpty ? "none" : r.error
+            switch r.outcome {
+            case .retrying(let next):
+                Log.event("warn", "run_webhook_retry", ["run_id": r.runID, "url": r.url, "attempts": String(r.attempts),
+                                                        "next_attempt_ms": String(next.millisSinceEpoch), "error": error])
+            case .delivered, .gaveUp, .dropped:
+                let delivered = r.outcome == .delivered
+                Log.event(delivered ? "info" : "warn", "run_webhook",
+                          ["run_id": r.runID, "url": r.url, "attempts": String(r.attempts), "delivered": String(delivered),
+                           "given_up": String(r.outcome == .gaveUp), "error": error])
+            }
+        })
     }
 }

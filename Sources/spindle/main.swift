@@ -62,7 +62,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let httpClient = HTTPClient()
     let executor = Executor(workflows: store, runners: StepRunners.make(options, client: httpClient),
                             limits: Executor.Limits(global: options.maxRunningRuns, perWorkflow: options.maxRunsPerWorkflow),
-                            onRunEnded: StepRunners.webhook(store: store, client: httpClient))
+                            webhooks: StepRunners.webhooks(client: httpClient, policy: options.webhookPolicy))
     let recoveryStarted = ContinuousClock.now
     await executor.recover()
     executor.startScheduler()

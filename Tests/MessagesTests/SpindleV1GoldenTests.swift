@@ -204,6 +204,7 @@ struct SpindleV1GoldenTests {
     @Test func responsesAndTemplates() throws {
         var purge = SpindleV1.PurgeWorkflowResponse()
         purge.workflowID = "wf_1"; purge.versionsRemoved = 4; purge.filesRemoved = 2; purge.bytesRemoved = 5_000_000_000
+        purge.runsRemoved = 70_000; purge.schedulesRemoved = 3; purge.runsCanceled = 2
         try check(purge, "spindle_v1_purge_response")
 
         var removed = SpindleV1.RemoveStepResponse()

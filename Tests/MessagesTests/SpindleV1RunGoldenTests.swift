@@ -99,6 +99,7 @@ extension SpindleV1GoldenTests {
         schedule.inputs = S(["report": Self.string("daily")]); schedule.paused = true; schedule.catchUp = .all
         schedule.nextRunAt = TS(seconds: 1_767_258_000, nanos: 0); schedule.lastRunAt = TS(seconds: 1_767_257_100, nanos: 0)
         schedule.lastRunID = "run_2"; schedule.createdAt = TS(seconds: 1_767_225_600, nanos: 0)
+        schedule.pausedAt = TS(seconds: 1_767_257_400, nanos: 0)
         var schedules = SpindleV1.ListSchedulesResponse()
         schedules.schedules = [schedule] + SpindleV1.CatchUpPolicy.values.map { _, n in
             var s = SpindleV1.Schedule(); s.id = "sch_\(n)"; s.cron = "@daily"; s.catchUp = .init(rawValue: n); return s

@@ -373,7 +373,8 @@ def spindle_v1_cases(cases):
     vr.errors.add(step_id="a", field="steps[a].depends_on[0]", code=wf.VALIDATION_CODE_CYCLE, message="a -> b -> a")
     cases["spindle_v1_validate_response"] = vr
     cases["spindle_v1_purge_response"] = svc.PurgeWorkflowResponse(
-        workflow_id="wf_1", versions_removed=4, files_removed=2, bytes_removed=5000000000)
+        workflow_id="wf_1", versions_removed=4, files_removed=2, bytes_removed=5000000000,
+        runs_removed=70000, schedules_removed=3, runs_canceled=2)
     cases["spindle_v1_remove_step_request"] = svc.RemoveStepRequest(
         workflow_id="wf_1", step_id="fetch", cascade=True, change_summary="drop fetch", expected_etag="e3")
     cases["spindle_v1_remove_step_response"] = svc.RemoveStepResponse(
@@ -471,7 +472,7 @@ def spindle_v1_run_cases(cases):
         id="sch_01JD8X3K5ZQ8V4N2M6P7R9T0AB", workflow_id="wf_1", cron="*/15 9-17 * JAN-MAR MON-FRI",
         time_zone="Europe/Paris", inputs=obj({"report": "daily"}), paused=True,
         catch_up=run.CATCH_UP_POLICY_ALL, next_run_at=ts(1767258000), last_run_at=ts(1767257100),
-        last_run_id="run_2", created_at=ts(1767225600))
+        last_run_id="run_2", created_at=ts(1767225600), paused_at=ts(1767257400))
     cases["spindle_v1_list_schedules_response"] = svc.ListSchedulesResponse(
         schedules=[schedule] + [run.Schedule(id="sch_%d" % n, cron="@daily", catch_up=n) for n in range(4)])
 

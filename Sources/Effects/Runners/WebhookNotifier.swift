@@ -48,32 +48,20 @@ public struct WebhookNotifier: Sendable {
     }
 
     public func post(_ document: JSONValue, to url: String, headers: HTTPHeaders = [:]) async -> Delivery {
-        var headers = headers
-        if !headers.contains("content-type") { headers.add(name: "Content-Type", value: "application/json") }
-        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: document.canonicalBytes(),
-                                  timeout: attemptTimeout)
         var delivery = Delivery(delivered: false, attempts: 0)
         while delivery.attempts < maxAttempts {
             delivery.attempts += 1
-            let retryable: Bool
-            do {
-                let response = try await client.send(request)
-                delivery.status = response.status
-                if response.isSuccess {
-                    delivery.delivered = true
-                    delivery.error = nil
-                    return delivery
-                }
-                delivery.error = "\(url) returned \(response.status): \(response.bodyPreview)"
-                retryable = [408, 429].contains(response.status) || response.status >= 500
-            } catch {
-                delivery.error = error.description
-                switch error {
-                case .connection, .timeout, .badResponse: retryable = true
-                case .invalidRequest, .tls, .responseTooLarge, .canceled: retryable = false
-                }
+            let (outcome, status) = await attemptWithStatus(document, to: url, headers: headers)
+            delivery.status = status ?? delivery.status
+            switch outcome {
+            case .delivered:
+                delivery.delivered = true
+                delivery.error = nil
+                return delivery
+            case .failed(let error, let retryable):
+                delivery.error = error
+                guard retryable, delivery.attempts < maxAttempts, !Task.isCancelled else { return delivery }
             }
-            guard retryable, delivery.attempts < maxAttempts, !Task.isCancelled else { return delivery }
             do {
                 try await sleep(backoff(after: delivery.attempts))
             } catch {
@@ -81,5 +69,31 @@ public struct WebhookNotifier: Sendable {
             }
         }
         return delivery
+    }
+
+    /// One POST of `document`, no retry: what the executor's durable webhook deliveries call.
+    public func attempt(_ document: JSONValue, to url: String, headers: HTTPHeaders = [:]) async -> WebhookAttempt {
+        await attemptWithStatus(document, to: url, headers: headers).outcome
+    }
+
+    private func attemptWithStatus(_ document: JSONValue, to url: String, headers: HTTPHeaders)
+        async -> (outcome: WebhookAttempt, status: Int?) {
+        var headers = headers
+        if !headers.contains("content-type") { headers.add(name: "Content-Type", value: "application/json") }
+        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: document.canonicalBytes(),
+                                  timeout: attemptTimeout)
+        do {
+            let response = try await client.send(request)
+            if response.isSuccess { return (.delivered(status: response.status), response.status) }
+            let retryable = [408, 429].contains(response.status) || response.status >= 500
+            return (.failed(error: "\(url) returned \(response.status): \(response.bodyPreview)", retryable: retryable),
+                    response.status)
+        } catch {
+            let retryable = switch error {
+            case .connection, .timeout, .badResponse: true
+            case .invalidRequest, .tls, .responseTooLarge, .canceled: false
+            }
+            return (.failed(error: error.description, retryable: retryable), nil)
+        }
     }
 }

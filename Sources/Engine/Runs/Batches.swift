@@ -36,6 +36,8 @@ public struct BatchRow: Sendable, Hashable {
 enum BatchRecord {
     case created(BatchRun)
     case finished(id: String, outputFileID: String, at: Instant)
+    /// Removed with its workflow (PurgeWorkflow).
+    case deleted(id: String)
 
     var json: JSONValue {
         var b = JSONBuilder()
@@ -57,6 +59,9 @@ enum BatchRecord {
             b.set("id", id)
             b.set("output", output)
             b.set("at", at)
+        case .deleted(let id):
+            b.set("t", "batch_deleted")
+            b.set("id", id)
         }
         return b.value
     }
@@ -75,6 +80,8 @@ enum BatchRecord {
                                      createdAt: try r.instant("at")))
         case "batch_finished":
             self = .finished(id: try r.string("id"), outputFileID: try r.string("output"), at: try r.instant("at"))
+        case "batch_deleted":
+            self = .deleted(id: try r.string("id"))
         case let other:
             throw r.fail("t", "unknown batch record \"\(other)\"")
         }
@@ -267,6 +274,8 @@ extension Executor {
                 states[id]?.batch.status = .completed
                 states[id]?.batch.outputFileID = output
                 states[id]?.batch.finishedAt = at
+            case .deleted(let id):
+                states[id] = nil
             }
         }
         tables.withLock { t in for (id, s) in states { t.batches[id] = s } }
@@ -295,6 +304,8 @@ extension Executor {
                 group.addTask { await self.runRow(batch, row: i, values: row, declared: declared) }
             }
         }
+        // Its workflow was purged meanwhile: no results to write, nowhere to attach them.
+        guard tables.withLock({ $0.batches[batchID] != nil }) else { return }
         var lines: [UInt8] = []
         let (runIDs, errors) = tables.withLock { ($0.batchRuns[batchID] ?? [:], $0.batches[batchID]?.rowErrors ?? [:]) }
         for i in 0..<rows.count {
@@ -329,7 +340,11 @@ extension Executor {
                 t.batches[batchID]?.batch.finishedAt = at
             }
         } catch {
-            tables.withLock { $0.failure = $0.failure ?? "batch \(batchID) could not write its results: \(error)" }
+            tables.withLock { t in
+                // A purge that removed the batch (and its workflow) is not a failure of the log.
+                guard t.batches[batchID] != nil else { return }
+                t.failure = t.failure ?? "batch \(batchID) could not write its results: \(error)"
+            }
         }
     }
 
@@ -351,6 +366,25 @@ extension Executor {
                 tables.withLock { $0.batches[batch.id]?.rowErrors[row] = StepError(code: StepFailure.internalError, message: "\(error)") }
             }
         }
+    }
+
+    /// Removes the workflow's batches (their output files go with the workflow); returns how
+    /// many. Rows still running find their batch gone and stop there.
+    func removeBatches(tenant: String, workflowID: String) async throws -> Int {
+        let ids = tables.withLock { t in
+            t.batches.values.filter { $0.batch.tenantID == tenant && $0.batch.workflowID == workflowID }.map(\.batch.id)
+        }
+        guard !ids.isEmpty else { return 0 }
+        _ = try await workflows.store.append(ids.map {
+            Record(type: WorkflowStore.RecordType.batch, payload: BatchRecord.deleted(id: $0).json.canonicalBytes())
+        })
+        tables.withLock { t in
+            for id in ids {
+                t.batches[id] = nil
+                t.batchRuns[id] = nil
+            }
+        }
+        return ids.count
     }
 
     public func batch(tenant: String, id: String) throws(DomainError) -> (batch: BatchRun, rows: [BatchRow]) {

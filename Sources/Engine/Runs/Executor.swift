@@ -22,8 +22,9 @@ public final class Executor: Sendable {
     public let hub: EventHub
     let runners: [String: any StepRunner]
     let sleeper: Sleeper
-    /// Told of every run that ends (once its last event is durable): the workflow webhook.
-    let onRunEnded: (@Sendable (Run) async -> Void)?
+    /// The workflow webhook, told of every run that ends (durably, with retries).
+    let webhooks: RunWebhooks?
+    let webhookTable = WebhookTable()
     let workflows: WorkflowStore
     let schedules = ScheduleTable()
     /// Validated versions in run order (see `plan`).
@@ -49,6 +50,8 @@ public final class Executor: Sendable {
         /// batch id -> row -> run id.
         var batchRuns: [String: [Int: String]] = [:]
         var recoveryProblems: [String] = []
+        /// Workflows (`workflowKey`) whose purge is under way: they start no run.
+        var purging: Set<String> = []
 
         /// Keeps each tenant's ids sorted (ids from the generator come in order, so this is
         /// almost always an append; children with given ids may land earlier).
@@ -69,10 +72,9 @@ public final class Executor: Sendable {
     }
 
     public init(workflows: WorkflowStore, runners: [String: any StepRunner] = [:], limits: Limits = Limits(),
-                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144,
-                onRunEnded: (@Sendable (Run) async -> Void)? = nil) {
+                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144, webhooks: RunWebhooks? = nil) {
         self.workflows = workflows
-        self.onRunEnded = onRunEnded
+        self.webhooks = webhooks
         self.environment = workflows.environment
         self.runners = runners
         self.limits = limits
@@ -150,6 +152,7 @@ public final class Executor: Sendable {
         for (id, a) in plan.archived { registerArchived(id, a, interning: &strings) }
         var toResume: [RunActor] = []
         var ended: [String] = []
+        var workflowsOfLiveRuns = Set<[String]>()
         for id in live.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let run = live[id]!.run
             let cell = RunCell(run: run)
@@ -164,6 +167,7 @@ public final class Executor: Sendable {
             let actor = RunActor(cell: cell, run: run, definition: definition, executor: self)
             tables.withLock { $0.actors[id] = actor }
             toResume.append(actor)
+            workflowsOfLiveRuns.insert([run.tenantID, run.workflowID])
         }
         tables.withLock { t in
             for tenant in t.byTenant.keys { t.byTenant[tenant]!.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
@@ -171,6 +175,8 @@ public final class Executor: Sendable {
         for id in ended { workflows.archive.enqueue(id) }
         await recoverBatches()
         recoverSchedules()
+        for w in workflowsOfLiveRuns { await refreshWebhookURL(tenant: w[0], workflowID: w[1]) }
+        await recoverWebhooks()
         for actor in toResume {
             let status = await actor.status
             if status == .queued {
@@ -287,6 +293,7 @@ public final class Executor: Sendable {
         }
         if workflow.deleted { throw .failedPrecondition("workflow \(workflow.id) is deleted") }
         if workflow.status == .archived { throw .failedPrecondition("workflow \(workflow.id) is archived") }
+        rememberWebhookURL(tenant: request.tenantID, workflowID: workflow.id, url: workflow.metadata.webhookURL)
         let definition = version.definition
         let plan = try plan(tenant: request.tenantID, workflowID: workflow.id, version: version)
         let inputs = try RunInputs.check(request.inputs, against: workflow.metadata.inputs)
@@ -309,8 +316,14 @@ public final class Executor: Sendable {
         var run = Run(queued: queued)!
         let cell = RunCell(run: run)
         let actor = RunActor(cell: cell, run: run, plan: plan, executor: self)
-        // Registered before the await, so a retry with the same key finds it.
+        // Registered before the await, so a retry with the same key finds it. Not once a purge
+        // of its workflow began: the purge removes the runs it found then.
+        var purging = false
         let raced: RunCell? = tables.withLock { t in
+            if t.purging.contains(Self.workflowKey(request.tenantID, workflow.id)) {
+                purging = true
+                return nil
+            }
             if !key.isEmpty, let prior = t.idempotency[request.tenantID + "\u{0}" + key],
                let c = t.cells[prior.runID] { return c }
             t.cells[id] = cell
@@ -320,6 +333,7 @@ public final class Executor: Sendable {
             if !key.isEmpty { t.idempotency[request.tenantID + "\u{0}" + key] = (id, at) }
             return nil
         }
+        if purging { throw .failedPrecondition("workflow \(workflow.id) is being purged") }
         if let raced { return raced.run }
         append(queued, to: cell)
         if !preset.isEmpty {
@@ -461,13 +475,7 @@ public final class Executor: Sendable {
 
     func runEnded(_ actor: RunActor, run: Run) {
         release(actor)
-        if let hook = onRunEnded {
-            let cell = actor.cell
-            Task {
-                await cell.waitDurable(run.lastSeq)
-                await hook(run)
-            }
-        }
+        queueWebhook(for: run, cell: actor.cell)
         tables.withLock { t in
             t.actors[run.id] = nil
             t.queue.removeAll { $0 === actor }
@@ -594,6 +602,7 @@ public final class Executor: Sendable {
                 throw .failedPrecondition("run \(runID) is \(run.status.name): only FAILED and PAUSED runs can be resumed")
             }
             let definition = try await definition(tenant: tenant, workflowID: run.workflowID, version: run.workflowVersion)
+            await refreshWebhookURL(tenant: tenant, workflowID: run.workflowID)
             let fresh = RunActor(cell: c, run: run, definition: definition, executor: self)
             actor = tables.withLock { t in
                 if let existing = t.actors[runID] { return existing }
@@ -618,9 +627,7 @@ public final class Executor: Sendable {
         return c.run
     }
 
-    /// Removes a finished run and its events; returns how many events went. A tombstone goes
-    /// to the run archive first (after any record of the run on its way there), then the
-    /// log's `runDeleted`; while they are written the run is left out of snapshots.
+    /// Removes a finished run and its events; returns how many events went (see `erase`).
     public func delete(tenant: String, runID: String) async throws -> Int {
         let c = try cell(tenant: tenant, runID: runID)
         let status = c.status
@@ -629,27 +636,52 @@ public final class Executor: Sendable {
         }
         guard c.beginDelete() else { throw DomainError.aborted("run \(runID) is being deleted by another call") }
         let lastSeq = c.lastSeq
-        let key = (try? c.loadRun())?.origin.idempotencyKey
-        do {
-            try await workflows.archive.remove(runID)
-            _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.runDeleted, payload: Array(runID.utf8))])
-        } catch {
-            c.abandonDelete()
-            throw error
-        }
-        tables.withLock { t in
-            t.cells[runID] = nil
-            t.actors[runID] = nil
-            t.byTenant[tenant]?.removeAll { $0 == runID }
-            if let key {
-                if !key.isEmpty { t.idempotency[tenant + "\u{0}" + key] = nil }
+        try await erase([c], tenant: tenant)
+        return Int(lastSeq)
+    }
+
+    /// Removes runs (each already `beginDelete`d) for good. A tombstone per run goes to the run
+    /// archive first (after any record of the run on its way there), then the log's
+    /// `runDeleted` records, all of them in one append; while they are written the runs are
+    /// left out of snapshots. On failure none is removed.
+    func erase(_ cells: [RunCell], tenant: String) async throws {
+        guard !cells.isEmpty else { return }
+        // Live runs' keys are read here; an archived run's key is found by its run id.
+        var keys: [String] = []
+        var scan = false
+        for c in cells {
+            if c.isArchived {
+                scan = true
             } else {
-                // Its record is damaged: find its key, if it had one, by run id.
-                for (k, v) in t.idempotency where v.runID == runID { t.idempotency[k] = nil }
+                keys.append(c.run.origin.idempotencyKey)
             }
         }
-        c.markDeleted()
-        return Int(lastSeq)
+        do {
+            let archive = workflows.archive
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in cells { group.addTask { try await archive.remove(c.id) } }
+                try await group.waitForAll()
+            }
+            _ = try await workflows.store.append(cells.map {
+                Record(type: WorkflowStore.RecordType.runDeleted, payload: Array($0.id.utf8))
+            })
+        } catch {
+            for c in cells { c.abandonDelete() }
+            throw error
+        }
+        let ids = Set(cells.map(\.id))
+        tables.withLock { t in
+            for id in ids {
+                t.cells[id] = nil
+                t.actors[id] = nil
+            }
+            t.byTenant[tenant]?.removeAll { ids.contains($0) }
+            for k in keys where !k.isEmpty { t.idempotency[tenant + "\u{0}" + k] = nil }
+            if scan {
+                for (k, v) in t.idempotency where ids.contains(v.runID) { t.idempotency[k] = nil }
+            }
+        }
+        for c in cells { c.markDeleted() }
     }
 
     /// The durable events of every run still in memory (unfinished, or ended and not yet
@@ -669,7 +701,7 @@ public final class Executor: Sendable {
                                   payload: BatchRecord.finished(id: b.batch.id, outputFileID: b.batch.outputFileID, at: at).json.canonicalBytes()))
             }
         }
-        return out + snapshotScheduleRecords()
+        return out + snapshotScheduleRecords() + snapshotWebhookRecords()
     }
 }
 

@@ -18,12 +18,38 @@ public struct Schedule: Sendable, Hashable {
     public var lastRunID = ""
     /// When it fires next (nil while paused, or when the expression never matches again).
     public var nextRunAt: Instant?
+    /// Set while paused: when it was paused.
+    public var pausedAt: Instant?
+    /// When it was last resumed: the fire times up to then passed while it was paused, and
+    /// are never owed (nil if it was never paused).
+    public var resumedAt: Instant?
+
+    /// Fire times after this one are owed: those before it ran, were caught up, or passed
+    /// while the schedule was paused. Catch-up after a restart counts missed times from here.
+    public var owedAfter: Instant { max(lastFireAt ?? createdAt, resumedAt ?? createdAt) }
+}
+
+extension Schedule {
+    /// A pause or resume at `at` (nil: a record from before the time was kept). Pausing a
+    /// paused schedule keeps the first pause time; a snapshot restates the last resume of a
+    /// schedule that is not paused.
+    mutating func apply(paused: Bool, at: Instant?) {
+        if paused {
+            if !self.paused { pausedAt = at }
+        } else {
+            if let at { resumedAt = max(resumedAt ?? at, at) }
+            pausedAt = nil
+        }
+        self.paused = paused
+    }
 }
 
 /// Schedule records in the log (record type `schedule`).
 enum ScheduleRecord {
     case created(Schedule)
-    case paused(id: String, paused: Bool)
+    /// Paused (or resumed, `paused` false) at `at`; records written before that time was
+    /// kept have none.
+    case paused(id: String, paused: Bool, at: Instant?)
     case deleted(id: String)
     case fired(id: String, fireAt: Instant, runID: String)
 
@@ -41,10 +67,11 @@ enum ScheduleRecord {
             b.set("inputs", s.inputs)
             b.set("catch_up", s.catchUp.name)
             b.set("at", s.createdAt)
-        case .paused(let id, let paused):
+        case .paused(let id, let paused, let at):
             b.set("t", "schedule_paused")
             b.set("id", id)
             b.set("paused", paused)
+            b.set("at", at)
         case .deleted(let id):
             b.set("t", "schedule_deleted")
             b.set("id", id)
@@ -69,7 +96,9 @@ enum ScheduleRecord {
             self = .created(Schedule(id: id, tenantID: try r.string("tenant"), workflowID: try r.string("wf"),
                                      cron: try r.string("cron"), timeZone: try r.string("tz"),
                                      inputs: try r.objectMember("inputs"), catchUp: policy, createdAt: try r.instant("at")))
-        case "schedule_paused": self = .paused(id: id, paused: try r.bool("paused"))
+        case "schedule_paused":
+            let at = try r.instant("at")
+            self = .paused(id: id, paused: try r.bool("paused"), at: at.nanosSinceEpoch == 0 ? nil : at)
         case "schedule_deleted": self = .deleted(id: id)
         case "schedule_fired": self = .fired(id: id, fireAt: try r.instant("fire_at"), runID: try r.string("run"))
         case let other: throw r.fail("t", "unknown schedule record \"\(other)\"")
@@ -88,6 +117,24 @@ final class ScheduleTable: Sendable {
     }
     let entries = Mutex<[String: Entry]>([:])
     let changed = Signal()
+
+    /// The schedules as their records leave them (a snapshot's, then the log's).
+    static func fold(_ records: [ScheduleRecord]) -> [String: Entry] {
+        var table: [String: Entry] = [:]
+        for record in records {
+            switch record {
+            case .created(let s):
+                guard let cron = try? CronExpression(parsing: s.cron), let zone = try? ZoneInfo.load(s.timeZone) else { continue }
+                table[s.id] = .init(schedule: s, cron: cron, zone: zone)
+            case .paused(let id, let paused, let at): table[id]?.schedule.apply(paused: paused, at: at)
+            case .deleted(let id): table[id] = nil
+            case .fired(let id, let at, let runID):
+                table[id]?.schedule.lastFireAt = at
+                table[id]?.schedule.lastRunID = runID
+            }
+        }
+        return table
+    }
 }
 
 extension Executor {
@@ -146,18 +193,19 @@ extension Executor {
         return s
     }
 
-    /// Pauses or resumes; a resumed schedule fires next at its next time after now (the
-    /// times it missed while paused are not caught up).
+    /// Pauses or resumes, recording when. A resumed schedule fires next at its next time
+    /// after now: the times that passed while it was paused are skipped, after a restart too
+    /// (`Schedule.resumedAt`). Asking for the state it is already in changes nothing.
     public func pauseSchedule(tenant: String, id: String, paused: Bool) async throws -> Schedule {
-        _ = try schedule(tenant: tenant, id: id)
-        _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.schedule,
-                                                     payload: ScheduleRecord.paused(id: id, paused: paused).json.canonicalBytes())])
+        let current = try schedule(tenant: tenant, id: id)
+        if current.paused == paused { return current }
         let at = now()
+        _ = try await workflows.store.append([Record(type: WorkflowStore.RecordType.schedule,
+                                                     payload: ScheduleRecord.paused(id: id, paused: paused, at: at).json.canonicalBytes())])
         let updated = schedules.entries.withLock { e -> Schedule? in
             guard var entry = e[id] else { return nil }
-            entry.schedule.paused = paused
+            entry.schedule.apply(paused: paused, at: at)
             entry.schedule.nextRunAt = paused ? nil : entry.cron.next(after: at, in: entry.zone)
-            if !paused { entry.schedule.lastFireAt = max(entry.schedule.lastFireAt ?? at, at) }
             e[id] = entry
             return entry.schedule
         }
@@ -177,19 +225,7 @@ extension Executor {
     /// Rebuilds the schedules from their records and works out what each missed while the
     /// server was down, by its catch-up policy.
     func recoverSchedules() {
-        var table: [String: ScheduleTable.Entry] = [:]
-        for record in workflows.recoveredRuns.schedules {
-            switch record {
-            case .created(let s):
-                guard let cron = try? CronExpression(parsing: s.cron), let zone = try? ZoneInfo.load(s.timeZone) else { continue }
-                table[s.id] = .init(schedule: s, cron: cron, zone: zone)
-            case .paused(let id, let paused): table[id]?.schedule.paused = paused
-            case .deleted(let id): table[id] = nil
-            case .fired(let id, let at, let runID):
-                table[id]?.schedule.lastFireAt = at
-                table[id]?.schedule.lastRunID = runID
-            }
-        }
+        let table = ScheduleTable.fold(workflows.recoveredRuns.schedules)
         schedules.entries.withLock { $0 = table }
     }
 
@@ -206,9 +242,10 @@ extension Executor {
                 for (id, var entry) in e {
                     var s = entry.schedule
                     if s.paused { s.nextRunAt = nil; entry.schedule = s; e[id] = entry; continue }
-                    let last = s.lastFireAt ?? s.createdAt
+                    let last = s.owedAfter
                     if !caughtUp {
-                        // After a restart: what was missed while the server was down.
+                        // After a restart: what was missed while the server was down (and
+                        // the schedule was not paused).
                         let plan = CatchUpPlan(expression: entry.cron, zone: entry.zone, lastFire: last, now: at,
                                                policy: s.catchUp)
                         for m in plan.runNow { due.append((s, m)) }
@@ -217,7 +254,7 @@ extension Executor {
                         due.append((s, next))
                         s.lastFireAt = next
                     }
-                    s.nextRunAt = entry.cron.next(after: max(s.lastFireAt ?? s.createdAt, at), in: entry.zone)
+                    s.nextRunAt = entry.cron.next(after: max(s.owedAfter, at), in: entry.zone)
                     if let n = s.nextRunAt, earliest == nil || n < earliest! { earliest = n }
                     entry.schedule = s
                     e[id] = entry
@@ -261,9 +298,11 @@ extension Executor {
             e.values.flatMap { entry -> [Record] in
                 var out = [Record(type: WorkflowStore.RecordType.schedule,
                                   payload: ScheduleRecord.created(entry.schedule).json.canonicalBytes())]
-                if entry.schedule.paused {
+                let s = entry.schedule
+                if s.paused || s.resumedAt != nil {
+                    let at = s.paused ? s.pausedAt : s.resumedAt
                     out.append(Record(type: WorkflowStore.RecordType.schedule,
-                                      payload: ScheduleRecord.paused(id: entry.schedule.id, paused: true).json.canonicalBytes()))
+                                      payload: ScheduleRecord.paused(id: s.id, paused: s.paused, at: at).json.canonicalBytes()))
                 }
                 if let last = entry.schedule.lastFireAt {
                     out.append(Record(type: WorkflowStore.RecordType.schedule,

@@ -67,7 +67,11 @@ type RunServiceClient interface {
 	// Errors: INVALID_ARGUMENT (a cron expression or time zone that does not parse).
 	CreateSchedule(ctx context.Context, in *CreateScheduleRequest, opts ...grpc.CallOption) (*Schedule, error)
 	ListSchedules(ctx context.Context, in *ListSchedulesRequest, opts ...grpc.CallOption) (*ListSchedulesResponse, error)
-	// Pauses (paused = true) or resumes (paused = false) a schedule.
+	// Pauses (paused = true) or resumes (paused = false) a schedule. A paused schedule
+	// starts nothing and has no next_run_at; paused_at says when it was paused (pausing a
+	// paused schedule keeps that time). Fire times that pass while it is paused are skipped:
+	// a resumed schedule fires next at its first time after the resume, and after a restart
+	// its catch-up policy covers only the times missed since it was last resumed.
 	PauseSchedule(ctx context.Context, in *PauseScheduleRequest, opts ...grpc.CallOption) (*Schedule, error)
 	DeleteSchedule(ctx context.Context, in *DeleteScheduleRequest, opts ...grpc.CallOption) (*DeleteScheduleResponse, error)
 	// The run's events after `after_seq` (0: all), replayed from the store, then live; the
@@ -393,7 +397,11 @@ type RunServiceServer interface {
 	// Errors: INVALID_ARGUMENT (a cron expression or time zone that does not parse).
 	CreateSchedule(context.Context, *CreateScheduleRequest) (*Schedule, error)
 	ListSchedules(context.Context, *ListSchedulesRequest) (*ListSchedulesResponse, error)
-	// Pauses (paused = true) or resumes (paused = false) a schedule.
+	// Pauses (paused = true) or resumes (paused = false) a schedule. A paused schedule
+	// starts nothing and has no next_run_at; paused_at says when it was paused (pausing a
+	// paused schedule keeps that time). Fire times that pass while it is paused are skipped:
+	// a resumed schedule fires next at its first time after the resume, and after a restart
+	// its catch-up policy covers only the times missed since it was last resumed.
 	PauseSchedule(context.Context, *PauseScheduleRequest) (*Schedule, error)
 	DeleteSchedule(context.Context, *DeleteScheduleRequest) (*DeleteScheduleResponse, error)
 	// The run's events after `after_seq` (0: all), replayed from the store, then live; the

@@ -52,7 +52,12 @@ type WorkflowServiceClient interface {
 	// Errors: ABORTED (expected_etag mismatch).
 	DeleteWorkflow(ctx context.Context, in *DeleteWorkflowRequest, opts ...grpc.CallOption) (*Workflow, error)
 	// Removes a workflow (deleted or not), its versions and its uploaded files for good, and
-	// says what was removed.
+	// says what was removed. Its runs go too: unfinished ones (queued, running, paused) are
+	// canceled first, then every run is deleted with its events and archived history, as
+	// DeleteRun does; so do its schedules, its batches and their output files, and webhook
+	// deliveries still pending for its runs. The removal is durable (a restart does not bring
+	// any of it back); a purge cut short by a crash can be repeated.
+	// Errors: ABORTED (the purge of this workflow is already under way).
 	PurgeWorkflow(ctx context.Context, in *PurgeWorkflowRequest, opts ...grpc.CallOption) (*PurgeWorkflowResponse, error)
 	// The steps of the current (or a given) version in topological order: every step after
 	// all its dependencies; ties keep definition order.
@@ -383,7 +388,12 @@ type WorkflowServiceServer interface {
 	// Errors: ABORTED (expected_etag mismatch).
 	DeleteWorkflow(context.Context, *DeleteWorkflowRequest) (*Workflow, error)
 	// Removes a workflow (deleted or not), its versions and its uploaded files for good, and
-	// says what was removed.
+	// says what was removed. Its runs go too: unfinished ones (queued, running, paused) are
+	// canceled first, then every run is deleted with its events and archived history, as
+	// DeleteRun does; so do its schedules, its batches and their output files, and webhook
+	// deliveries still pending for its runs. The removal is durable (a restart does not bring
+	// any of it back); a purge cut short by a crash can be repeated.
+	// Errors: ABORTED (the purge of this workflow is already under way).
 	PurgeWorkflow(context.Context, *PurgeWorkflowRequest) (*PurgeWorkflowResponse, error)
 	// The steps of the current (or a given) version in topological order: every step after
 	// all its dependencies; ties keep definition order.

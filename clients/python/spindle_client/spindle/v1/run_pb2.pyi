@@ -283,7 +283,7 @@ class PauseRecord(_message.Message):
     def __init__(self, run_id: _Optional[str] = ..., step_id: _Optional[str] = ..., paused_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., action: _Optional[_Union[PauseAction, str]] = ..., user_id: _Optional[str] = ..., comment: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., output: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Schedule(_message.Message):
-    __slots__ = ("id", "workflow_id", "cron", "time_zone", "inputs", "paused", "catch_up", "next_run_at", "last_run_at", "last_run_id", "created_at")
+    __slots__ = ("id", "workflow_id", "cron", "time_zone", "inputs", "paused", "catch_up", "next_run_at", "last_run_at", "last_run_id", "created_at", "paused_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     CRON_FIELD_NUMBER: _ClassVar[int]
@@ -295,6 +295,7 @@ class Schedule(_message.Message):
     LAST_RUN_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_RUN_ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     workflow_id: str
     cron: str
@@ -306,7 +307,8 @@ class Schedule(_message.Message):
     last_run_at: _timestamp_pb2.Timestamp
     last_run_id: str
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., cron: _Optional[str] = ..., time_zone: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., paused: _Optional[bool] = ..., catch_up: _Optional[_Union[CatchUpPolicy, str]] = ..., next_run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_run_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    paused_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., cron: _Optional[str] = ..., time_zone: _Optional[str] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., paused: _Optional[bool] = ..., catch_up: _Optional[_Union[CatchUpPolicy, str]] = ..., next_run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_run_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paused_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class BatchRow(_message.Message):
     __slots__ = ("row", "run_id", "status", "error")

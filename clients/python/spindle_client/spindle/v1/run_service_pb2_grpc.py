@@ -271,7 +271,11 @@ class RunServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def PauseSchedule(self, request, context):
-        """Pauses (paused = true) or resumes (paused = false) a schedule.
+        """Pauses (paused = true) or resumes (paused = false) a schedule. A paused schedule
+        starts nothing and has no next_run_at; paused_at says when it was paused (pausing a
+        paused schedule keeps that time). Fire times that pass while it is paused are skipped:
+        a resumed schedule fires next at its first time after the resume, and after a restart
+        its catch-up policy covers only the times missed since it was last resumed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -128,16 +128,22 @@ class PurgeWorkflowRequest(_message.Message):
     def __init__(self, workflow_id: _Optional[str] = ...) -> None: ...
 
 class PurgeWorkflowResponse(_message.Message):
-    __slots__ = ("workflow_id", "versions_removed", "files_removed", "bytes_removed")
+    __slots__ = ("workflow_id", "versions_removed", "files_removed", "bytes_removed", "runs_removed", "schedules_removed", "runs_canceled")
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     VERSIONS_REMOVED_FIELD_NUMBER: _ClassVar[int]
     FILES_REMOVED_FIELD_NUMBER: _ClassVar[int]
     BYTES_REMOVED_FIELD_NUMBER: _ClassVar[int]
+    RUNS_REMOVED_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULES_REMOVED_FIELD_NUMBER: _ClassVar[int]
+    RUNS_CANCELED_FIELD_NUMBER: _ClassVar[int]
     workflow_id: str
     versions_removed: int
     files_removed: int
     bytes_removed: int
-    def __init__(self, workflow_id: _Optional[str] = ..., versions_removed: _Optional[int] = ..., files_removed: _Optional[int] = ..., bytes_removed: _Optional[int] = ...) -> None: ...
+    runs_removed: int
+    schedules_removed: int
+    runs_canceled: int
+    def __init__(self, workflow_id: _Optional[str] = ..., versions_removed: _Optional[int] = ..., files_removed: _Optional[int] = ..., bytes_removed: _Optional[int] = ..., runs_removed: _Optional[int] = ..., schedules_removed: _Optional[int] = ..., runs_canceled: _Optional[int] = ...) -> None: ...
 
 class ListStepsRequest(_message.Message):
     __slots__ = ("workflow_id", "version")

@@ -236,7 +236,12 @@ class WorkflowServiceServicer:
 
     def PurgeWorkflow(self, request, context):
         """Removes a workflow (deleted or not), its versions and its uploaded files for good, and
-        says what was removed.
+        says what was removed. Its runs go too: unfinished ones (queued, running, paused) are
+        canceled first, then every run is deleted with its events and archived history, as
+        DeleteRun does; so do its schedules, its batches and their output files, and webhook
+        deliveries still pending for its runs. The removal is durable (a restart does not bring
+        any of it back); a purge cut short by a crash can be repeated.
+        Errors: ABORTED (the purge of this workflow is already under way).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

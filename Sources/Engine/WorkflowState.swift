@@ -55,6 +55,9 @@ struct TenantState: Sendable, Hashable {
 public struct WorkflowState: Sendable, Hashable {
     var tenants: [String: TenantState] = [:]
 
+    /// Workflows of every tenant, deleted ones included (what a snapshot holds).
+    public var workflowCount: Int { tenants.values.reduce(0) { $0 + $1.records.count } }
+
     public init() {}
 
     /// How many workflows a tenant has, deleted ones included.

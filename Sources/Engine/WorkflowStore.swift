@@ -122,6 +122,9 @@ public actor WorkflowStore {
     public nonisolated let environment: Environment
     /// A snapshot is due after this many log records of any kind (workflow events, run events...).
     private let snapshotEvery: Int
+    /// Workflows (deleted ones included) the last snapshot held, or the state held at start-up:
+    /// the next snapshot is due only after at least this many records too (`recordsPerSnapshot`).
+    private let workflowsAtSnapshot = Atomic<Int>(0)
     /// `store.stats.records` when the last snapshot was taken (negative after start-up: the
     /// records replayed count toward the next one).
     private let recordsAtSnapshot: Atomic<Int>
@@ -137,6 +140,7 @@ public actor WorkflowStore {
         self.archive = archive
         self.environment = environment
         self.snapshotEvery = max(1, snapshotEvery)
+        self.workflowsAtSnapshot.store(state.workflowCount, ordering: .relaxed)
         self.recordsAtSnapshot = Atomic(-replayed)
     }
 
@@ -274,20 +278,30 @@ public actor WorkflowStore {
     private func append(_ records: [Record], snapshot: Bool) -> Durability {
         let durable = Durability()
         let captured = snapshot ? state : nil
+        if let captured { workflowsAtSnapshot.store(captured.workflowCount, ordering: .relaxed) }
         store.append(records) { [self] result in
-            durable.finish(result.mapError { $0 as any Error })
+            // Queued before the caller hears back: a snapshot its command made due is on its way.
             if let captured, case .success(let lsn) = result { writeSnapshot(captured, lsn: lsn) }
+            durable.finish(result.mapError { $0 as any Error })
         }
         return durable
     }
 
     // MARK: - Snapshots
 
+    /// Records between snapshots: `snapshotEvery`, or as many as the last snapshot held workflows
+    /// when that is more. A snapshot costs about one record's work per workflow it holds
+    /// (encoding it, and copying the tables the next command changes), so spacing them by at
+    /// least that keeps the cost a constant per record however many workflows are stored; a
+    /// load of creates alone still snapshots, at doubling sizes. Recovery then replays at most
+    /// about as many records as the snapshot holds.
+    private nonisolated var recordsPerSnapshot: Int { max(snapshotEvery, workflowsAtSnapshot.load(ordering: .relaxed)) }
+
     /// Whether `adding` more records make a snapshot due; if so, the count starts again.
     private nonisolated func snapshotDue(adding: Int) -> Bool {
         let written = store.stats.records + adding
         let last = recordsAtSnapshot.load(ordering: .relaxed)
-        guard written - last >= snapshotEvery, snapshots.hasRoom else { return false }
+        guard written - last >= recordsPerSnapshot, snapshots.hasRoom else { return false }
         return recordsAtSnapshot.compareExchange(expected: last, desired: written, ordering: .relaxed).exchanged
     }
 
@@ -296,7 +310,7 @@ public actor WorkflowStore {
     /// run archiver after each batch.
     nonisolated func snapshotIfDue() {
         let written = store.stats.records
-        guard written - recordsAtSnapshot.load(ordering: .relaxed) >= snapshotEvery,
+        guard written - recordsAtSnapshot.load(ordering: .relaxed) >= recordsPerSnapshot,
               runSnapshotAsked.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         Task {
             await snapshotForRuns()

@@ -96,7 +96,8 @@ enum CLI {
       --llm-model NAME               model agent_task steps use when their config names none (default gpt-4o-mini)
       --max-running-runs N           runs RUNNING at once in the server; more wait QUEUED (default 1000)
       --max-runs-per-workflow N      runs RUNNING at once per workflow; more wait QUEUED (default 10)
-      --snapshot-every N             snapshot (and compact the log) after N log records of any kind (default 50000)
+      --snapshot-every N             snapshot (and compact the log) after N log records of any kind, or after as
+                                     many records as there are workflows when that is more (default 50000)
       --log-segment-bytes N          start a new log segment past N bytes (default 64 MiB; small ones compact sooner)
       --webhook-attempts N           attempts to deliver a finished run to its workflow's webhook_url, counted
                                      across restarts; then it is given up and logged (default 5)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Storage
+import Synchronization
 @testable import Engine
 
 /// WorkflowStore on real files: commands are durable when they return, the log replays to
@@ -95,6 +96,48 @@ import Storage
         let (reopened, summary) = try WorkflowStore.open(directory: dir)
         #expect(summary.snapshotLSN != nil)
         #expect(try await reopened.read { state throws(DomainError) in state } == before)
+        await reopened.close()
+    }
+
+    /// A snapshot writes every workflow, so once the last one held more workflows than
+    /// `snapshotEvery`, the next waits for as many records: creates alone snapshot at doubling
+    /// sizes, updates alone after as many records as workflows.
+    @Test func snapshotsAreSpacedByTheWorkflowsTheLastOneHeld() async throws {
+        let dir = tempDir()
+        let (store, _) = try WorkflowStore.open(directory: dir, snapshotEvery: 4)
+        let lsns = Mutex<[UInt64]>([])
+        store.onSnapshot { report in lsns.withLock { $0.append(report.lsn) } }
+        func written() -> [UInt64] {
+            store.flushSnapshots()
+            return lsns.withLock { $0 }
+        }
+        var ids: [String] = []
+        func create(_ n: Int) async throws {
+            for _ in 0..<n {
+                ids.append(try await store.execute { state, env throws(DomainError) in
+                    try state.create(tenant: "t", metadata: WorkflowMetadata(name: "w"), env: env)
+                }.workflowID)
+            }
+        }
+        func rename(_ n: Int) async throws {
+            let id = ids[0]
+            for i in 0..<n {
+                _ = try await store.execute { state, env throws(DomainError) in
+                    try state.updateMetadata(tenant: "t", id: id, metadata: WorkflowMetadata(name: "r\(i)"), mask: ["name"], env: env)
+                }
+            }
+        }
+        try await create(12)
+        #expect(written() == [4, 8])
+        try await create(4)
+        #expect(written() == [4, 8, 16])
+        try await rename(15)
+        #expect(written() == [4, 8, 16])
+        try await rename(1)
+        #expect(written() == [4, 8, 16, 32])
+        await store.close()
+        let (reopened, summary) = try WorkflowStore.open(directory: dir, snapshotEvery: 4)
+        #expect(summary.snapshotLSN == 32 && summary.eventsReplayed == 0)
         await reopened.close()
     }
 

@@ -159,22 +159,28 @@ struct ListIndex: Sendable, Hashable {
             for tag in Set(row.tags) { Self.insert(row.id, into: &byTag[tag, default: []]) }
             Self.insert(row.id, into: &byStatus[row.status, default: []])
             Self.insert(row.id, into: &byTrigger[row.triggerType, default: []])
-            for t in Self.trigrams(row.searchName) { Self.insert(row.id, into: &byTrigram[t, default: []]) }
+            // A repeated trigram finds the id already there: no set of them to build.
+            Self.forEachTrigram(row.searchName) { Self.insert(row.id, into: &byTrigram[$0, default: []]) }
         } else {
             for tag in Set(row.tags) { Self.remove(row.id, from: &byTag, key: tag) }
             Self.remove(row.id, from: &byStatus, key: row.status)
             Self.remove(row.id, from: &byTrigger, key: row.triggerType)
-            for t in Self.trigrams(row.searchName) { Self.remove(row.id, from: &byTrigram, key: t) }
+            Self.forEachTrigram(row.searchName) { Self.remove(row.id, from: &byTrigram, key: $0) }
+        }
+    }
+
+    /// Each 3-byte run of `bytes`, repeats included, packed in a UInt32.
+    static func forEachTrigram(_ bytes: [UInt8], _ body: (UInt32) -> Void) {
+        guard bytes.count >= 3 else { return }
+        for i in 0...(bytes.count - 3) {
+            body(UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]))
         }
     }
 
     /// The distinct 3-byte runs of `bytes`.
     static func trigrams(_ bytes: [UInt8]) -> Set<UInt32> {
-        guard bytes.count >= 3 else { return [] }
-        var out = Set<UInt32>(minimumCapacity: bytes.count - 2)
-        for i in 0...(bytes.count - 3) {
-            out.insert(UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]))
-        }
+        var out = Set<UInt32>(minimumCapacity: max(0, bytes.count - 2))
+        forEachTrigram(bytes) { out.insert($0) }
         return out
     }
 

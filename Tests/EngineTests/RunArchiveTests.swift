@@ -90,6 +90,35 @@ import Storage
         await h.store.close()
     }
 
+    /// RunWorkflow holds its run in memory until the reply is built: a run that ends before
+    /// the waiting task next runs is not archived under it and read back from disk. The run
+    /// goes to the archive once the reply is built.
+    @Test func runWorkflowHoldsItsRunInMemoryUntilTheReplyIsBuilt() async throws {
+        let h = try await Self.make()
+        let wf = try await h.workflow([runStep("w", "wait", ["duration": "1s"])])
+        let reply = Task { try await h.executor.runToPause(.init(tenantID: "t", workflowID: wf)) }
+        var cell: RunCell?
+        let deadline = Date().addingTimeInterval(10)
+        while cell == nil && Date() < deadline {
+            if let run = h.executor.list(tenant: "t", filter: .init(workflowID: wf), pageSize: 1, afterID: "").runs.first {
+                cell = try h.executor.cell(tenant: "t", runID: run.id)
+            } else {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        let waiting = try #require(cell)
+        // RunWorkflow takes the hold just after the run is registered.
+        while waiting.state.withLock({ $0.holds }) == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(waiting.state.withLock { $0.holds } == 1)
+        try await h.fireNextTimer()
+        let run = try await reply.value
+        #expect(run.status == .completed)
+        _ = try await Self.archived(h, run.id)
+        #expect(waiting.state.withLock { $0.holds } == 0)
+        #expect(h.store.archive.stats.archived == 1 && h.store.archive.stats.reads == 0)
+        await h.store.close()
+    }
+
     @Test func aRestartKeepsArchivedRunsOutOfMemoryAndTheSnapshotHoldsOnlyUnfinishedOnes() async throws {
         let h = try await Self.make(snapshotEvery: 40)
         let wf = try await h.workflow(Self.chain)

@@ -382,6 +382,10 @@ public final class Executor: Sendable {
     public func runToPause(_ request: StartRequest) async throws(DomainError) -> Run {
         let run = try await start(request, acknowledged: false)
         guard let cell = tables.withLock({ $0.cells[run.id] }) else { return run }
+        // Held in memory until the reply is built: a run that ends before this task next runs
+        // would otherwise be archived at once and read back from disk for the reply.
+        guard (try? cell.hold()) != nil else { return cell.run }
+        defer { if cell.release() { workflows.archive.enqueue(run.id) } }
         var seq: UInt64 = 0
         while !Task.isCancelled {
             let batch = await cell.next(after: seq)

@@ -42,6 +42,8 @@ public final class RunArchive: Sendable {
         public var bytes = 0
         /// Runs not archived after all (resumed, deleted or too big since they were queued).
         public var skipped = 0
+        /// Histories read back from the files (reads the recent-histories cache answered aside).
+        public var reads = 0
     }
 
     private let queue = Mutex(Queue())
@@ -232,6 +234,7 @@ public final class RunArchive: Sendable {
     func history(of runID: String, at location: Archive.Location) throws(RunHistoryUnreadable) -> [RunEvent] {
         if let known = recent.withLock({ $0.byLocation[location] }), known.first?.runID == runID { return known }
         let events = try readHistory(of: runID, at: location)
+        counters.withLock { $0.reads += 1 }
         recent.withLock { $0.insert(events, at: location) }
         return events
     }

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""workflows.py [--threads N] [--workflows 100000] [--records N] — WorkflowService figures on the release build.
+"""workflows.py [--threads N] [--no-pin] [--workflows 100000] [--records N] — WorkflowService figures on the release build.
 
 Starts the release spindle (SPINDLE_BIN, else builds .build/release/spindle; `serve --port 0` with a
-temp data dir, via scripts/spindle_proc.py) on loopback and drives it with the Go client
+temp data dir, via scripts/spindle_proc.py) on loopback, pinned to CPU 0 with `--threads 1` unless
+--no-pin (the client then runs pinned to CPU 1, as in bench/runs.py and bench/run.sh: the server's
+figures are one core's, and the client's CPU does not come out of them; restarts are timed
+unpinned, since a snapshot is decoded on every core), and drives it with the Go client
 clients/go/bin/spindle-wfbench (built by clients/go/build.sh; WFBENCH_BIN overrides). A Python
 client is not used: its per-call CPU capped the measured create rate well below the server's.
 Prints, with no assertions:
@@ -62,9 +65,10 @@ def mint(binary, data_dir):
     return out.stdout.strip().splitlines()[-1]
 
 
-def wfbench(bench, server, token, *args, timeout=300):
-    """Runs spindle-wfbench against SERVER; returns its key=value figures."""
-    cmd = [bench, "-addr", server.addr, "-token", token, "-pid", str(server.pid), *map(str, args)]
+def wfbench(bench, server, token, *args, timeout=300, pin=False):
+    """Runs spindle-wfbench against SERVER (pinned to CPU 1 with PIN); returns its key=value figures."""
+    cmd = (["taskset", "-c", "1"] if pin else []) + [bench, "-addr", server.addr, "-token", token,
+                                                      "-pid", str(server.pid), *map(str, args)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
         sys.exit(f"spindle-wfbench {' '.join(map(str, args))} failed:\n{out.stdout}{out.stderr}")
@@ -86,7 +90,9 @@ def restart(binary, args, data_dir, rows, label):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--threads", type=int, default=None, help="spindle --threads")
+    ap.add_argument("--threads", type=int, default=None, help="spindle --threads (default 1 when pinned)")
+    ap.add_argument("--no-pin", action="store_true",
+                    help="leave the server and client unpinned (default: server on CPU 0, client on CPU 1, as bench/runs.py)")
     ap.add_argument("--workflows", type=int, default=100_000, help="workflows stored for the latency phase")
     ap.add_argument("--records", type=int, default=0, help="seed this many log records offline, then time a restart")
     a = ap.parse_args()
@@ -98,7 +104,9 @@ def main():
     if not bench:
         subprocess.run([os.path.join(REPO, "clients", "go", "build.sh")], check=True)
         bench = os.path.join(REPO, "clients", "go", "bin", "spindle-wfbench")
-    args = ["--threads", str(a.threads)] if a.threads else []
+    pin = not a.no_pin
+    threads = a.threads or (1 if pin else None)
+    args = ["--threads", str(threads)] if threads else []
     data_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"spindle-wfbench-{os.getpid()}")
     os.makedirs(data_dir)
     rows = []
@@ -115,16 +123,18 @@ def main():
             server = restart(binary, args, data_dir, rows, f"{a.records} records")
         else:
             server = Spindle(args, binary=binary, data_dir=data_dir)
+            if pin:  # every thread of the server, and those it starts later, on CPU 0
+                subprocess.run(["taskset", "-a", "-p", "-c", "0", str(server.pid)], check=True, capture_output=True)
             token = mint(binary, data_dir)
             print(f"spindle {binary} {' '.join(args)} pid {server.pid} at {server.addr}, data {data_dir}", flush=True)
-            figures = wfbench(bench, server, token, "-mode", "rate", "-seconds", RATE_SECONDS)
+            figures = wfbench(bench, server, token, "-mode", "rate", "-seconds", RATE_SECONDS, pin=pin)
             rows += [(k, v, "") for k, v in figures.items()]
             print(figures, flush=True)
             figures = wfbench(bench, server, token, "-mode", "populate", "-count", a.workflows, "-clients", 64,
-                              "-time-limit", POPULATE_LIMIT_S)
+                              "-time-limit", POPULATE_LIMIT_S, pin=pin)
             rows += [(k, v, "") for k, v in figures.items()]
             print(figures, flush=True)
-            figures = wfbench(bench, server, token, "-mode", "latency", "-calls", 1000)
+            figures = wfbench(bench, server, token, "-mode", "latency", "-calls", 1000, pin=pin)
             rows += [(k, v, "") for k, v in figures.items()]
             print(figures, flush=True)
             rss_before = vm_rss_mib(server.pid)

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	structpb "github.com/golang/protobuf/ptypes/struct"
-	"google.golang.org/grpc/metadata"
 
 	"spindle/clients/go/benchkit"
 	pb "spindle/clients/go/spindlev1"
@@ -43,7 +42,7 @@ var (
 func main() {
 	flag.Parse()
 	log.SetFlags(0)
-	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+*token)
+	ctx := benchkit.Authorized(*token)
 	var runClients []pb.RunServiceClient
 	var wfClient pb.WorkflowServiceClient
 	for _, conn := range benchkit.Dial(*addr, *conns) {

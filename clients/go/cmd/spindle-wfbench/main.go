@@ -28,7 +28,6 @@ import (
 	"time"
 
 	structpb "github.com/golang/protobuf/ptypes/struct"
-	"google.golang.org/grpc/metadata"
 
 	"spindle/clients/go/benchkit"
 	pb "spindle/clients/go/spindlev1"
@@ -52,7 +51,7 @@ var (
 func main() {
 	flag.Parse()
 	log.SetFlags(0)
-	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+*token)
+	ctx := benchkit.Authorized(*token)
 	var cs []pb.WorkflowServiceClient
 	for _, conn := range benchkit.Dial(*addr, *conns) {
 		defer conn.Close()

@@ -107,6 +107,25 @@ struct WebhookHarness {
         try await expectNothingOwed(dir, clock: clock, policy: policy)
     }
 
+    /// The executor keeps the URLs of workflows that have one (every workflow write passes
+    /// them), and forgets one that is cleared.
+    @Test func onlyWorkflowsWithAWebhookURLAreRemembered() async throws {
+        let dir = tempDir()
+        let clock = ManualClock(start: Instant(millisSinceEpoch: 1_790_000_000_000))
+        let hook = FakeWebhook { _ in .delivered(status: 200) }
+        let h = try await WebhookHarness.open(dir, clock: clock, hook: hook, policy: WebhookPolicy())
+        let urls = { h.executor.webhookTable.urls.withLock { $0 } }
+        h.executor.rememberWebhookURL(tenant: "t", workflowID: "wf_none", url: "")
+        #expect(urls().isEmpty)
+        let wf = try await h.workflow(webhookURL: "http://hook/a")
+        h.executor.rememberWebhookURL(tenant: "t", workflowID: wf, url: "http://hook/a")
+        h.executor.rememberWebhookURL(tenant: "t", workflowID: "wf_none", url: "")
+        #expect(Array(urls().values) == ["http://hook/a"])
+        h.executor.rememberWebhookURL(tenant: "t", workflowID: wf, url: "")
+        #expect(urls().isEmpty)
+        await h.store.close()
+    }
+
     @Test func attemptsAreBoundedAcrossRestartsThenGivenUp() async throws {
         let dir = tempDir()
         let clock = ManualClock(start: Instant(millisSinceEpoch: 1_790_000_000_000))

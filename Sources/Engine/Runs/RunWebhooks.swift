@@ -194,10 +194,18 @@ final class WebhookTable: Sendable {
 extension Executor {
     static func workflowKey(_ tenant: String, _ workflowID: String) -> String { tenant + "\u{0}" + workflowID }
 
-    /// Notes a workflow's webhook URL as just read: runs of it that end use it.
+    /// Notes a workflow's webhook URL as just read: runs of it that end use it. Only workflows
+    /// with a URL are kept (no entry means none): every workflow write passes here, and most
+    /// workflows have no webhook.
     public func rememberWebhookURL(tenant: String, workflowID: String, url: String) {
         guard webhooks != nil else { return }
-        webhookTable.urls.withLock { $0[Self.workflowKey(tenant, workflowID)] = url }
+        webhookTable.urls.withLock { urls in
+            if !url.isEmpty {
+                urls[Self.workflowKey(tenant, workflowID)] = url
+            } else if !urls.isEmpty {
+                urls[Self.workflowKey(tenant, workflowID)] = nil
+            }
+        }
     }
 
     /// Reads a workflow's webhook URL (for runs that did not start in this process).

@@ -201,10 +201,30 @@ struct ByteReader {
     mutating func string() throws(DecodeError) -> String {
         let n = try count()
         let slice = bytes[offset..<offset + n]
-        guard let s = String(validating: slice, as: UTF8.self) else { throw fail("string is not UTF-8") }
+        // Ids and names are mostly ASCII: checked here in one pass, not by the generic validator.
+        let span = slice.span
+        var ascii = true
+        for i in 0..<span.count where span[i] >= 0x80 {
+            ascii = false
+            break
+        }
+        guard ascii || String(validating: slice, as: UTF8.self) != nil else { throw fail("string is not UTF-8") }
         offset += n
-        return s
+        return String(decoding: slice, as: UTF8.self)
     }
+
+    /// A string `shared` already holds is handed back (no new copy); a new one is added to it.
+    mutating func string(sharing shared: inout SharedStrings) throws(DecodeError) -> String {
+        let start = offset
+        let n = try count()
+        if let known = shared.match(bytes[offset..<offset + n]) {
+            offset += n
+            return known
+        }
+        offset = start
+        return shared.add(try string())
+    }
+
 
     /// Length-prefixed raw bytes.
     mutating func lengthPrefixed() throws(DecodeError) -> [UInt8] { Array(bytes[try range()]) }
@@ -264,5 +284,31 @@ struct ByteReader {
     mutating func optionalJSON() throws(DecodeError) -> JSONValue? {
         guard try bool() else { return .none }
         return try json()
+    }
+}
+
+/// Strings that many decoded records repeat (the tenant and workflow ids of a million archived
+/// runs): each kept once. The last few handed out are compared byte for byte before any new
+/// string is made, since records of one workflow tend to come together.
+struct SharedStrings {
+    private var all: Set<String> = []
+    private var recent: [String] = []
+    static let recentCount = 4
+
+    func match(_ bytes: ArraySlice<UInt8>) -> String? {
+        let given = bytes.span
+        return recent.first { s in
+            let known = s.utf8.span
+            guard known.count == given.count else { return false }
+            for i in 0..<known.count where known[i] != given[i] { return false }
+            return true
+        }
+    }
+
+    mutating func add(_ s: String) -> String {
+        let kept = all.insert(s).memberAfterInsert
+        if recent.count == Self.recentCount { recent.removeFirst() }
+        recent.append(kept)
+        return kept
     }
 }

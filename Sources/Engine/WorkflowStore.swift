@@ -41,9 +41,11 @@ public actor WorkflowStore {
         var batches: [BatchRecord] = []
         var schedules: [ScheduleRecord] = []
         var webhooks: [WebhookRecord] = []
-        var archived: [String: (summary: ArchivedSummary, at: Archive.Location)] = [:]
+        var archived: [String: ArchivedEntry] = [:]
         /// The snapshot's archive mark (0 without one).
         var archiveMark: UInt64 = 0
+        /// Tenant and workflow ids shared by the archived runs' summaries.
+        var sharedIDs = SharedStrings()
 
         /// Takes one run record (from the snapshot or the log).
         mutating func take(_ record: Record) throws(DecodeError) {
@@ -67,12 +69,18 @@ public actor WorkflowStore {
         mutating func take(_ entry: Archive.Entry) throws(DecodeError) {
             switch entry {
             case .put(let bytes, let at):
-                let summary = try ArchivedSummary(bytes: bytes)
-                archived[summary.runID] = (summary, at)
+                let summary = try ArchivedSummary(bytes: bytes, sharing: &sharedIDs)
+                archived[summary.runID] = ArchivedEntry(summary: summary, at: at)
             case .removed(let key):
                 archived[String(decoding: key, as: UTF8.self)] = nil
             }
         }
+    }
+
+    /// An archived run as its newest index entry has it.
+    struct ArchivedEntry: Sendable {
+        var summary: ArchivedSummary
+        var at: Archive.Location
     }
 
     public struct OpenSummary: Sendable {
@@ -167,6 +175,8 @@ public actor WorkflowStore {
         }
         let archive: Archive
         let archiveReport: Archive.Report
+        // About one run per index entry: the table is made once, not grown step by step.
+        runs.archived.reserveCapacity(Int(clamping: runs.archiveMark))
         do {
             var defaults = Archive.Options()
             defaults.files = options.files
@@ -211,6 +221,7 @@ public actor WorkflowStore {
             r.events = []
             r.deleted = []
             r.archived = [:]
+            r.sharedIDs = SharedStrings()
             return taken
         }
     }

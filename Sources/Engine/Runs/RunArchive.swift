@@ -323,13 +323,14 @@ struct ArchivedSummary: Sendable, Equatable {
         return w.bytes
     }
 
-    init(bytes: [UInt8]) throws(DecodeError) {
+    /// `shared`: tenant and workflow ids seen before, handed back instead of a new copy each.
+    init(bytes: [UInt8], sharing shared: inout SharedStrings) throws(DecodeError) {
         var r = ByteReader(bytes, path: "archive summary")
         let format = try r.byte()
         guard format == Self.format else { throw r.fail("unknown format \(format)") }
         runID = try r.string()
-        tenantID = try r.string()
-        workflowID = try r.string()
+        tenantID = try r.string(sharing: &shared)
+        workflowID = try r.string(sharing: &shared)
         status = try r.enumValue(RunStatus.self)
         lastSeq = try r.varint()
         createdAt = try r.instant()

@@ -122,6 +122,7 @@ public actor WorkflowStore {
     let store: Store
     /// Finished runs' histories, out of memory (`<directory>/archive`).
     nonisolated let archive: RunArchive
+    public nonisolated var runArchive: RunArchive { archive }
     private let recovered: Mutex<RecoveredRuns>
     /// What recovery found; the executor takes the run events and archive entries (`takeRecoveredRuns`).
     nonisolated var recoveredRuns: RecoveredRuns { recovered.withLock { $0 } }
@@ -157,7 +158,8 @@ public actor WorkflowStore {
     /// the snapshot recorded.
     public static func open(directory: String, environment: Environment = Environment(),
                             snapshotEvery: Int = 50_000, options: StoreOptions = StoreOptions(),
-                            archiveOptions: Archive.Options? = nil)
+                            archiveOptions: Archive.Options? = nil,
+                            archiveCompaction: RunArchive.CompactionPolicy = RunArchive.CompactionPolicy())
         throws -> (WorkflowStore, OpenSummary) {
         let started = ContinuousClock.now
         let (store, recovery) = try Store.open(directory: directory, options: options)
@@ -209,7 +211,7 @@ public actor WorkflowStore {
         let summary = OpenSummary(snapshotLSN: recovery.snapshot?.lsn, eventsReplayed: replayed, tornTail: torn,
                                   duration: ContinuousClock.now - started, archive: archiveReport,
                                   archivedRuns: runs.archived.count)
-        return (WorkflowStore(state: state, store: store, archive: RunArchive(archive: archive), environment: environment,
+        return (WorkflowStore(state: state, store: store, archive: RunArchive(archive: archive, compaction: archiveCompaction), environment: environment,
                               snapshotEvery: snapshotEvery, recoveredRuns: runs, replayed: replayed), summary)
     }
 

@@ -120,7 +120,8 @@ public final class Executor: Sendable {
                             onRunEnded: { id in archive.enqueue(id) })
         self.tables = Mutex(Tables())
         workflows.setRunSnapshotSource { [weak self] in self?.snapshotRecords() ?? [] }
-        archive.attach { [weak self] id in self?.tables.withLock { $0.cells[id] } }
+        archive.attach(lookup: { [weak self] id in self?.tables.withLock { $0.cells[id] } },
+                       allCells: { [weak self] in self?.tables.withLock { Array($0.cells.values) } ?? [] })
         archive.afterEachBatch { [weak workflows] in workflows?.snapshotIfDue() }
     }
 
@@ -193,6 +194,7 @@ public final class Executor: Sendable {
             let run = live[id]!.run
             let cell = RunCell(run: run)
             cell.restoreDurable(live[id]!.events)
+            if let at = plan.indexed[id] { cell.setIndexed(at) }
             register(cell, run: run)
             guard !run.status.isTerminal else {
                 ended.append(id)
@@ -261,7 +263,10 @@ public final class Executor: Sendable {
             } else {
                 t.cells.merge(cells) { _, new in new }
             }
-            for (tenant, ids) in byTenant { t.byTenant[tenant, default: []] += ids }
+            for (tenant, ids) in byTenant {
+                // Handed over, not copied (a copy retains every id again).
+                if t.byTenant[tenant] == nil { t.byTenant[tenant] = ids } else { t.byTenant[tenant]! += ids }
+            }
             for (batch, rows) in batchRuns { t.batchRuns[batch, default: [:]].merge(rows) { _, new in new } }
             t.idempotency.merge(idempotency) { _, new in new }
         }

@@ -31,6 +31,10 @@ struct RunRecoveryPlan {
     var live: [String: Live] = [:]
     var archived: [String: Archived]
     var reloaded: [String: Reloaded] = [:]
+    /// Runs rebuilt in memory that the archive index still points at (a resumed run, whether
+    /// the log or snapshot reaches further, or its record is read back): compaction keeps
+    /// those records.
+    var indexed: [String: Archive.Location] = [:]
 
     init(_ recovered: consuming WorkflowStore.RecoveredRuns) {
         var runs: [String: Run] = [:]
@@ -60,6 +64,7 @@ struct RunRecoveryPlan {
         for id in recovered.deleted { archived[id] = nil }
         for id in Set(runs.keys).union(stray.keys) {
             guard let a = archived[id] else { continue }
+            indexed[id] = a.at
             // Resumed after it was archived, and the snapshot or the log has it from seq 1.
             if let r = runs[id], r.lastSeq > a.summary.lastSeq {
                 archived[id] = nil

@@ -213,18 +213,17 @@ struct ByteReader {
         return String(decoding: slice, as: UTF8.self)
     }
 
-    /// A string `shared` already holds is handed back (no new copy); a new one is added to it.
-    mutating func string(sharing shared: inout SharedStrings) throws(DecodeError) -> String {
+    /// The number `shared` gives the string (a string it holds is not made again).
+    mutating func string(sharing shared: inout SharedStrings) throws(DecodeError) -> UInt32 {
         let start = offset
         let n = try count()
-        if let known = shared.match(bytes[offset..<offset + n]) {
+        if let known = shared.number(of: bytes[offset..<offset + n]) {
             offset += n
             return known
         }
         offset = start
         return shared.add(try string())
     }
-
 
     /// Length-prefixed raw bytes.
     mutating func lengthPrefixed() throws(DecodeError) -> [UInt8] { Array(bytes[try range()]) }
@@ -288,27 +287,34 @@ struct ByteReader {
 }
 
 /// Strings that many decoded records repeat (the tenant and workflow ids of a million archived
-/// runs): each kept once. The last few handed out are compared byte for byte before any new
-/// string is made, since records of one workflow tend to come together.
+/// runs): each kept once, and known by its number. The last few handed out are compared byte
+/// for byte before any new string is made, since records of one workflow tend to come together.
 struct SharedStrings {
-    private var all: Set<String> = []
-    private var recent: [String] = []
+    private(set) var strings: [String] = []
+    private var numbers: [String: UInt32] = [:]
+    private var recent: [UInt32] = []
     static let recentCount = 4
 
-    func match(_ bytes: ArraySlice<UInt8>) -> String? {
+    subscript(number: UInt32) -> String { strings[Int(number)] }
+
+    func number(of bytes: ArraySlice<UInt8>) -> UInt32? {
         let given = bytes.span
-        return recent.first { s in
-            let known = s.utf8.span
+        return recent.first { n in
+            let known = strings[Int(n)].utf8.span
             guard known.count == given.count else { return false }
             for i in 0..<known.count where known[i] != given[i] { return false }
             return true
         }
     }
 
-    mutating func add(_ s: String) -> String {
-        let kept = all.insert(s).memberAfterInsert
+    mutating func add(_ s: String) -> UInt32 {
+        let n = numbers[s] ?? {
+            strings.append(s)
+            numbers[s] = UInt32(strings.count - 1)
+            return UInt32(strings.count - 1)
+        }()
         if recent.count == Self.recentCount { recent.removeFirst() }
-        recent.append(kept)
-        return kept
+        recent.append(n)
+        return n
     }
 }

@@ -42,10 +42,13 @@ public actor WorkflowStore {
         var schedules: [ScheduleRecord] = []
         var webhooks: [WebhookRecord] = []
         var archived: [String: ArchivedEntry] = [:]
+        /// The idempotency keys and batch rows of archived runs that have one, each valid for
+        /// the entry at its location only (a later entry of the run may have none).
+        var archivedExtras: [String: ArchivedExtras] = [:]
+        /// The archived runs' tenant and workflow ids, by number.
+        var names = SharedStrings()
         /// The snapshot's archive mark (0 without one).
         var archiveMark: UInt64 = 0
-        /// Tenant and workflow ids shared by the archived runs' summaries.
-        var sharedIDs = SharedStrings()
 
         /// Takes one run record (from the snapshot or the log).
         mutating func take(_ record: Record) throws(DecodeError) {
@@ -69,18 +72,33 @@ public actor WorkflowStore {
         mutating func take(_ entry: Archive.Entry) throws(DecodeError) {
             switch entry {
             case .put(let bytes, let at):
-                let summary = try ArchivedSummary(bytes: bytes, sharing: &sharedIDs)
-                archived[summary.runID] = ArchivedEntry(summary: summary, at: at)
+                let (entry, extras) = try ArchivedSummary.entry(bytes: bytes, at: at, names: &names)
+                archived[entry.runID] = entry
+                if let extras { archivedExtras[entry.runID] = extras }
             case .removed(let key):
                 archived[String(decoding: key, as: UTF8.self)] = nil
             }
         }
     }
 
-    /// An archived run as its newest index entry has it.
+    /// An archived run as its newest index entry has it, in the few bytes start-up keeps per
+    /// run (a million of them: the table's size is what start-up's time goes on).
     struct ArchivedEntry: Sendable {
-        var summary: ArchivedSummary
+        var runID: String
+        var lastSeq: UInt64
+        var createdAt: Instant
         var at: Archive.Location
+        /// Numbers in `RecoveredRuns.names`.
+        var tenant: UInt32
+        var workflow: UInt32
+        var status: RunStatus
+    }
+
+    struct ArchivedExtras: Sendable {
+        var at: Archive.Location
+        var idempotencyKey: String
+        var batchID: String
+        var batchRow: Int64
     }
 
     public struct OpenSummary: Sendable {
@@ -223,7 +241,8 @@ public actor WorkflowStore {
             r.events = []
             r.deleted = []
             r.archived = [:]
-            r.sharedIDs = SharedStrings()
+            r.archivedExtras = [:]
+            r.names = SharedStrings()
             return taken
         }
     }

@@ -239,4 +239,26 @@ import Storage
         }
         await h.store.close()
     }
+
+    @Test func anArchivedRunsIdempotencyKeyStillFindsItAfterCompactionAndRestart() async throws {
+        var h = try await Self.make()
+        let wf = try await h.workflow(RunArchiveTests.chain)
+        var keyed: [String: String] = [:]
+        var others: [String] = []
+        for i in 0..<16 {
+            let run = try await h.start(wf, inputs: ["x": .string("\(i)")], key: i % 4 == 0 ? "key-\(i)" : "")
+            _ = try await h.finished(run.id)
+            if i % 4 == 0 { keyed["key-\(i)"] = run.id } else { others.append(run.id) }
+        }
+        for id in keyed.values + others { _ = try await RunArchiveTests.archived(h, id) }
+        for id in others { _ = try await h.executor.delete(tenant: "t", runID: id) }
+        #expect(try await h.store.runArchive.compact().recordsMoved > 0)
+        h = try await Self.reopen(h)
+        for (key, id) in keyed {
+            #expect(try await h.start(wf, inputs: ["x": "again"], key: key).id == id, "key \(key)")
+        }
+        let fresh = try await h.start(wf, inputs: ["x": "new"], key: "key-new")
+        #expect(!keyed.values.contains(fresh.id))
+        await h.store.close()
+    }
 }

@@ -171,7 +171,7 @@ public final class Executor: Sendable {
     /// memory (their archive write never finished, or its record was torn) are archived again.
     public func recover() async {
         var plan = RunRecoveryPlan(workflows.takeRecoveredRuns())
-        registerArchived(plan.archived)
+        registerArchived(plan.archived, extras: plan.extras, names: plan.names)
         plan.archived = [:]
         var live = plan.live
         for (id, r) in plan.reloaded {
@@ -184,7 +184,7 @@ public final class Executor: Sendable {
                 // Its events after the archived ones cannot be put back on top: it stays as
                 // archived, and reads say why.
                 tables.withLock { $0.recoveryProblems.append(error.description) }
-                registerArchived([id: r.archived])
+                registerArchived([id: r.archived], extras: plan.extras, names: plan.names)
             }
         }
         var toResume: [RunActor] = []
@@ -237,25 +237,27 @@ public final class Executor: Sendable {
 
     /// The archived runs' cells, in bulk (a million of them at start-up): the cell table is
     /// made from the archived runs' table by `mapValues`, which keeps its hash layout (no id
-    /// is hashed again). Each cell holds only the summary; tenant and workflow ids are the
-    /// summaries' shared strings. Tenant lists are sorted once, after all runs.
-    private func registerArchived(_ archived: [String: RunRecoveryPlan.Archived]) {
+    /// is hashed again). Each cell holds only the summary; tenant and workflow ids are shared
+    /// strings (`names`). Tenant lists are sorted once, after all runs.
+    private func registerArchived(_ archived: [String: RunRecoveryPlan.Archived], extras: [String: WorkflowStore.ArchivedExtras],
+                                  names: SharedStrings) {
         let archive = workflows.archive
+        var byTenant = [[String]](repeating: [], count: names.strings.count)
+        let cells = archived.mapValues { a -> RunCell in
+            let ref = ArchivedRun(archive: archive, location: a.at, lastSeq: a.lastSeq, status: a.status, createdAt: a.createdAt)
+            byTenant[Int(a.tenant)].append(a.runID)
+            return RunCell(id: a.runID, tenantID: names[a.tenant], workflowID: names[a.workflow], archived: ref)
+        }
         // Keys past the idempotency window would be dropped on first use: not kept at all.
         let cutoff = now().nanosSinceEpoch - Self.idempotencyWindowNanos
-        var byTenant: [String: [String]] = [:]
         var batchRuns: [String: [Int: String]] = [:]
         var idempotency: [String: (runID: String, at: Instant)] = [:]
-        let cells = archived.mapValues { a -> RunCell in
-            let s = a.summary
-            let ref = ArchivedRun(archive: archive, location: a.at, lastSeq: s.lastSeq, status: s.status,
-                                  createdAt: s.createdAt)
-            byTenant[s.tenantID, default: []].append(s.runID)
-            if !s.batchID.isEmpty { batchRuns[s.batchID, default: [:]][Int(s.batchRow)] = s.runID }
-            if !s.idempotencyKey.isEmpty && s.createdAt.nanosSinceEpoch >= cutoff {
-                idempotency[s.tenantID + "\u{0}" + s.idempotencyKey] = (s.runID, s.createdAt)
+        for (id, x) in extras {
+            guard let a = archived[id], a.at == x.at else { continue }
+            if !x.batchID.isEmpty { batchRuns[x.batchID, default: [:]][Int(x.batchRow)] = id }
+            if !x.idempotencyKey.isEmpty && a.createdAt.nanosSinceEpoch >= cutoff {
+                idempotency[names[a.tenant] + "\u{0}" + x.idempotencyKey] = (id, a.createdAt)
             }
-            return RunCell(id: s.runID, tenantID: s.tenantID, workflowID: s.workflowID, archived: ref)
         }
         tables.withLock { t in
             if t.cells.isEmpty {
@@ -263,8 +265,9 @@ public final class Executor: Sendable {
             } else {
                 t.cells.merge(cells) { _, new in new }
             }
-            for (tenant, ids) in byTenant {
+            for (n, ids) in byTenant.enumerated() where !ids.isEmpty {
                 // Handed over, not copied (a copy retains every id again).
+                let tenant = names.strings[n]
                 if t.byTenant[tenant] == nil { t.byTenant[tenant] = ids } else { t.byTenant[tenant]! += ids }
             }
             for (batch, rows) in batchRuns { t.batchRuns[batch, default: [:]].merge(rows) { _, new in new } }

@@ -386,21 +386,29 @@ struct ArchivedSummary: Sendable, Equatable {
         return w.bytes
     }
 
-    /// `shared`: tenant and workflow ids seen before, handed back instead of a new copy each.
-    init(bytes: [UInt8], sharing shared: inout SharedStrings) throws(DecodeError) {
+    /// Start-up's reading of an index entry's summary (`encoded`), into the few bytes kept per
+    /// archived run until the cells are made: tenant and workflow ids numbered in `names`, the
+    /// idempotency key and batch row (rarely set) apart.
+    static func entry(bytes: [UInt8], at location: Archive.Location, names: inout SharedStrings)
+        throws(DecodeError) -> (WorkflowStore.ArchivedEntry, WorkflowStore.ArchivedExtras?) {
         var r = ByteReader(bytes, path: "archive summary")
         let format = try r.byte()
         guard format == Self.format else { throw r.fail("unknown format \(format)") }
-        runID = try r.string()
-        tenantID = try r.string(sharing: &shared)
-        workflowID = try r.string(sharing: &shared)
-        status = try r.enumValue(RunStatus.self)
-        lastSeq = try r.varint()
-        createdAt = try r.instant()
-        idempotencyKey = try r.string()
-        batchID = try r.string()
-        batchRow = try r.int64()
+        let runID = try r.string()
+        let tenant = try r.string(sharing: &names)
+        let workflow = try r.string(sharing: &names)
+        let status = try r.enumValue(RunStatus.self)
+        let lastSeq = try r.varint()
+        let createdAt = try r.instant()
+        let key = try r.string()
+        let batchID = try r.string()
+        let batchRow = try r.int64()
         guard r.atEnd else { throw r.fail("trailing bytes") }
+        let entry = WorkflowStore.ArchivedEntry(runID: runID, lastSeq: lastSeq, createdAt: createdAt, at: location,
+                                                tenant: tenant, workflow: workflow, status: status)
+        let extras = key.isEmpty && batchID.isEmpty
+            ? nil : WorkflowStore.ArchivedExtras(at: location, idempotencyKey: key, batchID: batchID, batchRow: batchRow)
+        return (entry, extras)
     }
 }
 

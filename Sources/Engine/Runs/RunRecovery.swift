@@ -30,6 +30,8 @@ struct RunRecoveryPlan {
 
     var live: [String: Live] = [:]
     var archived: [String: Archived]
+    var extras: [String: WorkflowStore.ArchivedExtras]
+    var names: SharedStrings
     var reloaded: [String: Reloaded] = [:]
     /// Runs rebuilt in memory that the archive index still points at (a resumed run, whether
     /// the log or snapshot reaches further, or its record is read back): compaction keeps
@@ -61,18 +63,20 @@ struct RunRecoveryPlan {
         }
         archived = recovered.archived
         recovered.archived = [:]
+        extras = recovered.archivedExtras
+        names = recovered.names
         for id in recovered.deleted { archived[id] = nil }
         for id in Set(runs.keys).union(stray.keys) {
             guard let a = archived[id] else { continue }
             indexed[id] = a.at
             // Resumed after it was archived, and the snapshot or the log has it from seq 1.
-            if let r = runs[id], r.lastSeq > a.summary.lastSeq {
+            if let r = runs[id], r.lastSeq > a.lastSeq {
                 archived[id] = nil
                 continue
             }
             runs[id] = nil
             events[id] = nil
-            let tail = Self.chain(stray[id] ?? [], after: a.summary.lastSeq)
+            let tail = Self.chain(stray[id] ?? [], after: a.lastSeq)
             if !tail.isEmpty {
                 archived[id] = nil
                 reloaded[id] = Reloaded(archived: a, tail: tail)

@@ -9,14 +9,15 @@ import Storage
 /// any two steps (files copied at those points).
 @Suite(.serialized) struct RunArchiveCompactionTests {
     /// Small data files (a few runs each), compaction only when asked.
-    static func make(dir: String? = nil, clock: ManualClock? = nil, snapshotEvery: Int = 50_000) async throws -> RunHarness {
+    static func make(dir: String? = nil, clock: ManualClock? = nil, snapshotEvery: Int = 50_000,
+                     checkIntervalNanos: UInt64 = UInt64.max / 2) async throws -> RunHarness {
         let path = dir ?? NSTemporaryDirectory() + "spindle-compact-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let clock = clock ?? ManualClock(start: Instant(millisSinceEpoch: 1_790_000_000_000))
         var options = Archive.Options()
         options.dataFileBytes = 4096
         var policy = RunArchive.CompactionPolicy()
-        policy.checkIntervalNanos = UInt64.max / 2
+        policy.checkIntervalNanos = checkIntervalNanos
         let (store, _) = try WorkflowStore.open(directory: path, environment: Environment(clock: clock.clock),
                                                 snapshotEvery: snapshotEvery, archiveOptions: options, archiveCompaction: policy)
         let executor = Executor(workflows: store, sleeper: clock.sleeper)
@@ -48,8 +49,9 @@ import Storage
 
     /// `n` finished runs, all archived, then all but every fourth deleted. Returns the
     /// harness, what the kept runs read as, and the deleted ids.
-    static func mostlyDeleted(_ n: Int = 24, snapshotEvery: Int = 50_000) async throws -> (RunHarness, [String: Seen], [String]) {
-        let h = try await make(snapshotEvery: snapshotEvery)
+    static func mostlyDeleted(_ n: Int = 24, snapshotEvery: Int = 50_000, checkIntervalNanos: UInt64 = UInt64.max / 2)
+        async throws -> (RunHarness, [String: Seen], [String]) {
+        let h = try await make(snapshotEvery: snapshotEvery, checkIntervalNanos: checkIntervalNanos)
         let wf = try await h.workflow(RunArchiveTests.chain)
         var ids: [String] = []
         for i in 0..<n {
@@ -259,6 +261,17 @@ import Storage
         }
         let fresh = try await h.start(wf, inputs: ["x": "new"], key: "key-new")
         #expect(!keyed.values.contains(fresh.id))
+        await h.store.close()
+    }
+
+    @Test func anIdleServerCompactsOnItsOwnOnceTheIntervalIsOver() async throws {
+        // No compaction asked for, and nothing written after the deletes (which take well under
+        // the interval): the archiver must wake by itself when the interval is over.
+        let (h, kept, deleted) = try await Self.mostlyDeleted(checkIntervalNanos: 1_000_000_000)
+        let deadline = Date().addingTimeInterval(10)
+        while h.store.runArchive.stats.filesCompacted == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(h.store.runArchive.stats.filesCompacted > 0)
+        try Self.expectIntact(h, kept, deleted)
         await h.store.close()
     }
 }

@@ -101,6 +101,13 @@ public final class RunArchive: Sendable {
     /// Records superseded (tombstones, runs archived again) since compaction last looked;
     /// 1 at start so that it looks once (a kill may have left a file with nothing live).
     let staleSinceCheck = Atomic<Int>(1)
+    private func nextCheck(after last: DispatchTime) -> UInt64 {
+        let (at, overflow) = last.uptimeNanoseconds.addingReportingOverflow(policy.checkIntervalNanos)
+        return overflow ? UInt64.max : at
+    }
+
+    /// Whether a look at the files is owed (something went stale, and compaction is on).
+    private var compactionWanted: Bool { policy.liveFractionBelow > 0 && staleSinceCheck.load(ordering: .relaxed) > 0 }
 
     init(archive: Archive, batchIntervalNanos: UInt64 = 50_000_000, compaction: CompactionPolicy = CompactionPolicy()) {
         self.archive = archive
@@ -190,7 +197,12 @@ public final class RunArchive: Sendable {
         var lastBatch = DispatchTime(uptimeNanoseconds: 0)
         var lastCheck = DispatchTime.now()
         while true {
-            wake.wait()
+            if compactionWanted {
+                // Wakes for the next look even if no run ends or is deleted meanwhile.
+                _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: nextCheck(after: lastCheck)))
+            } else {
+                wake.wait()
+            }
             let due = DispatchTime(uptimeNanoseconds: lastBatch.uptimeNanoseconds + batchIntervalNanos)
             if DispatchTime.now() < due && !queue.withLock({ q in q.stopping || q.jobs.contains { $0.isUrgent } }) {
                 _ = urgent.wait(timeout: due)
@@ -201,8 +213,8 @@ public final class RunArchive: Sendable {
                 for case .compact(let done) in jobs { done(compactSealedFiles()) }
                 afterBatch?()
             }
-            if DispatchTime.now().uptimeNanoseconds >= lastCheck.uptimeNanoseconds + policy.checkIntervalNanos,
-               staleSinceCheck.load(ordering: .relaxed) > 0 {
+            if compactionWanted, !queue.withLock({ $0.stopping }),
+               DispatchTime.now().uptimeNanoseconds >= nextCheck(after: lastCheck) {
                 lastCheck = DispatchTime.now()
                 _ = compactSealedFiles()
             }

@@ -201,9 +201,28 @@ struct ByteReader {
     mutating func string() throws(DecodeError) -> String {
         let n = try count()
         let slice = bytes[offset..<offset + n]
-        guard let s = String(validating: slice, as: UTF8.self) else { throw fail("string is not UTF-8") }
+        // Ids and names are mostly ASCII: checked here in one pass, not by the generic validator.
+        let span = slice.span
+        var ascii = true
+        for i in 0..<span.count where span[i] >= 0x80 {
+            ascii = false
+            break
+        }
+        guard ascii || String(validating: slice, as: UTF8.self) != nil else { throw fail("string is not UTF-8") }
         offset += n
-        return s
+        return String(decoding: slice, as: UTF8.self)
+    }
+
+    /// The number `shared` gives the string (a string it holds is not made again).
+    mutating func string(sharing shared: inout SharedStrings) throws(DecodeError) -> UInt32 {
+        let start = offset
+        let n = try count()
+        if let known = shared.number(of: bytes[offset..<offset + n]) {
+            offset += n
+            return known
+        }
+        offset = start
+        return shared.add(try string())
     }
 
     /// Length-prefixed raw bytes.
@@ -264,5 +283,38 @@ struct ByteReader {
     mutating func optionalJSON() throws(DecodeError) -> JSONValue? {
         guard try bool() else { return .none }
         return try json()
+    }
+}
+
+/// Strings that many decoded records repeat (the tenant and workflow ids of a million archived
+/// runs): each kept once, and known by its number. The last few handed out are compared byte
+/// for byte before any new string is made, since records of one workflow tend to come together.
+struct SharedStrings {
+    private(set) var strings: [String] = []
+    private var numbers: [String: UInt32] = [:]
+    private var recent: [UInt32] = []
+    static let recentCount = 4
+
+    subscript(number: UInt32) -> String { strings[Int(number)] }
+
+    func number(of bytes: ArraySlice<UInt8>) -> UInt32? {
+        let given = bytes.span
+        return recent.first { n in
+            let known = strings[Int(n)].utf8.span
+            guard known.count == given.count else { return false }
+            for i in 0..<known.count where known[i] != given[i] { return false }
+            return true
+        }
+    }
+
+    mutating func add(_ s: String) -> UInt32 {
+        let n = numbers[s] ?? {
+            strings.append(s)
+            numbers[s] = UInt32(strings.count - 1)
+            return UInt32(strings.count - 1)
+        }()
+        if recent.count == Self.recentCount { recent.removeFirst() }
+        recent.append(n)
+        return n
     }
 }

@@ -41,7 +41,12 @@ public actor WorkflowStore {
         var batches: [BatchRecord] = []
         var schedules: [ScheduleRecord] = []
         var webhooks: [WebhookRecord] = []
-        var archived: [String: (summary: ArchivedSummary, at: Archive.Location)] = [:]
+        var archived: [String: ArchivedEntry] = [:]
+        /// The idempotency keys and batch rows of archived runs that have one, each valid for
+        /// the entry at its location only (a later entry of the run may have none).
+        var archivedExtras: [String: ArchivedExtras] = [:]
+        /// The archived runs' tenant and workflow ids, by number.
+        var names = SharedStrings()
         /// The snapshot's archive mark (0 without one).
         var archiveMark: UInt64 = 0
 
@@ -67,12 +72,33 @@ public actor WorkflowStore {
         mutating func take(_ entry: Archive.Entry) throws(DecodeError) {
             switch entry {
             case .put(let bytes, let at):
-                let summary = try ArchivedSummary(bytes: bytes)
-                archived[summary.runID] = (summary, at)
+                let (entry, extras) = try ArchivedSummary.entry(bytes: bytes, at: at, names: &names)
+                archived[entry.runID] = entry
+                if let extras { archivedExtras[entry.runID] = extras }
             case .removed(let key):
                 archived[String(decoding: key, as: UTF8.self)] = nil
             }
         }
+    }
+
+    /// An archived run as its newest index entry has it, in the few bytes start-up keeps per
+    /// run (a million of them: the table's size is what start-up's time goes on).
+    struct ArchivedEntry: Sendable {
+        var runID: String
+        var lastSeq: UInt64
+        var createdAt: Instant
+        var at: Archive.Location
+        /// Numbers in `RecoveredRuns.names`.
+        var tenant: UInt32
+        var workflow: UInt32
+        var status: RunStatus
+    }
+
+    struct ArchivedExtras: Sendable {
+        var at: Archive.Location
+        var idempotencyKey: String
+        var batchID: String
+        var batchRow: Int64
     }
 
     public struct OpenSummary: Sendable {
@@ -114,6 +140,7 @@ public actor WorkflowStore {
     let store: Store
     /// Finished runs' histories, out of memory (`<directory>/archive`).
     nonisolated let archive: RunArchive
+    public nonisolated var runArchive: RunArchive { archive }
     private let recovered: Mutex<RecoveredRuns>
     /// What recovery found; the executor takes the run events and archive entries (`takeRecoveredRuns`).
     nonisolated var recoveredRuns: RecoveredRuns { recovered.withLock { $0 } }
@@ -149,7 +176,8 @@ public actor WorkflowStore {
     /// the snapshot recorded.
     public static func open(directory: String, environment: Environment = Environment(),
                             snapshotEvery: Int = 50_000, options: StoreOptions = StoreOptions(),
-                            archiveOptions: Archive.Options? = nil)
+                            archiveOptions: Archive.Options? = nil,
+                            archiveCompaction: RunArchive.CompactionPolicy = RunArchive.CompactionPolicy())
         throws -> (WorkflowStore, OpenSummary) {
         let started = ContinuousClock.now
         let (store, recovery) = try Store.open(directory: directory, options: options)
@@ -167,6 +195,8 @@ public actor WorkflowStore {
         }
         let archive: Archive
         let archiveReport: Archive.Report
+        // About one run per index entry: the table is made once, not grown step by step.
+        runs.archived.reserveCapacity(Int(clamping: runs.archiveMark))
         do {
             var defaults = Archive.Options()
             defaults.files = options.files
@@ -199,7 +229,7 @@ public actor WorkflowStore {
         let summary = OpenSummary(snapshotLSN: recovery.snapshot?.lsn, eventsReplayed: replayed, tornTail: torn,
                                   duration: ContinuousClock.now - started, archive: archiveReport,
                                   archivedRuns: runs.archived.count)
-        return (WorkflowStore(state: state, store: store, archive: RunArchive(archive: archive), environment: environment,
+        return (WorkflowStore(state: state, store: store, archive: RunArchive(archive: archive, compaction: archiveCompaction), environment: environment,
                               snapshotEvery: snapshotEvery, recoveredRuns: runs, replayed: replayed), summary)
     }
 
@@ -211,6 +241,8 @@ public actor WorkflowStore {
             r.events = []
             r.deleted = []
             r.archived = [:]
+            r.archivedExtras = [:]
+            r.names = SharedStrings()
             return taken
         }
     }

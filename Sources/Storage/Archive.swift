@@ -63,6 +63,9 @@ public final class Archive: Sendable {
         /// The largest summary or key in an index entry.
         public var maxSummaryBytes: Int = 64 << 10
         public var files: any FileLayer = PosixFiles()
+        /// How long a removed data file stays readable through an open descriptor (for reads
+        /// that took a location just before compaction moved the record).
+        public var retiredGraceNanos: UInt64 = 60_000_000_000
         public init() {}
     }
 
@@ -95,9 +98,11 @@ public final class Archive: Sendable {
 
     public let directory: String
     let options: Options
-    private let writer: Mutex<Writer>
+    let writer: Mutex<Writer>
     /// Read descriptors of the data files, opened on first use.
-    private let readers = Mutex<[UInt32: Int32]>([:])
+    let readers = Mutex<[UInt32: Int32]>([:])
+    /// Data files removed by compaction whose descriptors are still open, and since when.
+    let retired = Mutex<[(file: UInt32, at: ContinuousClock.Instant)]>([])
     private let entryCount: Atomic<UInt64>
     /// Set by `close`: reads then refuse rather than open files nobody closes.
     private let closed = Atomic<Bool>(false)
@@ -245,7 +250,7 @@ public final class Archive: Sendable {
         }
     }
 
-    private func reader(_ file: UInt32, path: String) throws -> Int32 {
+    func reader(_ file: UInt32, path: String) throws -> Int32 {
         if closed.load(ordering: .acquiring) { throw StorageError.closed }
         if let fd = readers.withLock({ $0[file] }) { return fd }
         let fd: Int32

@@ -28,6 +28,9 @@ struct ServeOptions {
     var maxRunsPerWorkflow = 10
     var snapshotEvery = 50_000
     var logSegmentBytes: Int?
+    /// The run archive: data file size, and when its sealed files are compacted.
+    var archiveFileBytes: Int?
+    var archiveCompaction = RunArchive.CompactionPolicy()
     /// The workflow webhook's retries (attempts counted across restarts).
     var webhookPolicy = WebhookPolicy()
 }
@@ -99,6 +102,10 @@ enum CLI {
       --snapshot-every N             snapshot (and compact the log) after N log records of any kind, or after as
                                      many records as there are workflows when that is more (default 50000)
       --log-segment-bytes N          start a new log segment past N bytes (default 64 MiB; small ones compact sooner)
+      --archive-file-bytes N         start a new run archive data file past N bytes (default 256 MiB)
+      --archive-compact-percent P    rewrite a full run archive data file once its live runs' histories take less
+                                     than P% of it (deleted and superseded ones are dropped; default 50, 0: never)
+      --archive-compact-interval-ms N  look for such files at most this often, after a delete (default 60000)
       --webhook-attempts N           attempts to deliver a finished run to its workflow's webhook_url, counted
                                      across restarts; then it is given up and logged (default 5)
       --webhook-backoff-ms N         wait after the first failed attempt, doubling after each (default 500, at most 30 s)
@@ -180,6 +187,11 @@ enum CLI {
             case "--max-runs-per-workflow": o.maxRunsPerWorkflow = try int(flag, min: 1, max: 1_000_000)
             case "--snapshot-every": o.snapshotEvery = try int(flag, min: 1, max: 100_000_000)
             case "--log-segment-bytes": o.logSegmentBytes = try int(flag, min: 64 << 10, max: 1 << 40)
+            case "--archive-file-bytes": o.archiveFileBytes = try int(flag, min: 64 << 10, max: 1 << 32 - 1)
+            case "--archive-compact-percent":
+                o.archiveCompaction.liveFractionBelow = Double(try int(flag, min: 0, max: 100)) / 100
+            case "--archive-compact-interval-ms":
+                o.archiveCompaction.checkIntervalNanos = UInt64(try int(flag, min: 1, max: 86_400_000)) * 1_000_000
             case "--webhook-attempts": o.webhookPolicy.maxAttempts = try int(flag, min: 1, max: 100)
             case "--webhook-backoff-ms":
                 let ms = Int64(try int(flag, min: 1, max: 3_600_000))

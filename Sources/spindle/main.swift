@@ -34,8 +34,11 @@ func serve(_ options: ServeOptions) async -> Int32 {
     do {
         var storeOptions = StoreOptions()
         if let bytes = options.logSegmentBytes { storeOptions.segmentBytes = Int64(bytes) }
+        var archiveOptions = Archive.Options()
+        if let bytes = options.archiveFileBytes { archiveOptions.dataFileBytes = Int64(bytes) }
         let (opened, summary) = try WorkflowStore.open(directory: storeDir, snapshotEvery: options.snapshotEvery,
-                                                       options: storeOptions)
+                                                       options: storeOptions, archiveOptions: archiveOptions,
+                                                       archiveCompaction: options.archiveCompaction)
         store = opened
         let snapshotLSN = summary.snapshotLSN.map(String.init) ?? "none"
         let archive = summary.archive
@@ -48,6 +51,10 @@ func serve(_ options: ServeOptions) async -> Int32 {
                                          "archive_cut": archive.truncatedIndex ?? "none", "archive_dropped": dropped])
         for dropped in summary.archive.droppedEntries {
             Log.event("warning", "archive_entry_dropped", ["reason": dropped, "then": "the run is rebuilt from the log"])
+        }
+        store.runArchive.onCompaction { c in
+            Log.event("info", "archive_compacted", ["files_removed": String(c.filesRemoved), "records_moved": String(c.recordsMoved),
+                                                    "bytes_reclaimed": String(c.bytesReclaimed)])
         }
         store.onSnapshot { report in
             Log.event(report.error == nil ? "info" : "error", "snapshot",

@@ -199,4 +199,30 @@ import Testing
         let (_, entries, _) = try Self.open(dir, mark: 1)
         #expect(entries.count == 1)
     }
+
+    @Test func aSealedDataFileIsRemovedOnAskTheActiveOneNeverAndOldLocationsStillRead() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        var options = Archive.Options()
+        options.dataFileBytes = 300
+        let (archive, _, _) = try Self.open(dir, options: options)
+        let locations = try archive.write(Self.puts(1...8, size: 60)).map { $0! }
+        let sealed = try archive.sealedDataFiles()
+        let active = locations.last!.file
+        #expect(!sealed.isEmpty && !sealed.contains { $0.file == active })
+        #expect(sealed.allSatisfy { $0.bytes > 0 })
+        #expect(throws: StorageError.self) { try archive.removeDataFile(active) }
+        // Never read before: the removal itself keeps a descriptor for late readers.
+        let first = sealed[0].file
+        try archive.removeDataFile(first)
+        #expect(!files(dir, ".data").contains { $0.hasSuffix(Hex.lsn(UInt64(first)) + ".data") })
+        #expect(try archive.sealedDataFiles().map(\.file) == sealed.dropFirst().map(\.file))
+        for (i, at) in zip(1...8, locations) where at.file == first { #expect(try archive.read(at) == record(i, size: 60)) }
+        archive.close()
+        // A new process has no descriptor: the record is gone with its file.
+        let (reopened, _, _) = try Self.open(dir, mark: 8, options: options)
+        let gone = try #require(locations.first { $0.file == first })
+        #expect(Self.damage { _ = try reopened.read(gone) } != nil)
+        reopened.close()
+    }
 }

@@ -53,6 +53,42 @@ public final class Executor: Sendable {
         /// Workflows (`workflowKey`) whose purge is under way: they start no run.
         var purging: Set<String> = []
 
+        /// Sorts ids by their UTF-8 bytes, the order `insertSorted` and `list` keep. A million
+        /// ids through `utf8.lexicographicallyPrecedes` took seconds at start-up: here each id's
+        /// first 32 bytes (all of a generated run id's 30) are packed into four integers, and
+        /// only ties compare whole ids. Positions are sorted, not the strings: moving a string
+        /// costs a retain.
+        static func sortByUTF8(_ ids: inout [String]) {
+            var keyed = ids.enumerated().map { i, id -> (UInt64, UInt64, UInt64, UInt64, Int) in
+                let bytes = id.utf8.span
+                func word(_ w: Int) -> UInt64 {
+                    var k: UInt64 = 0
+                    for n in 0..<8 where 8 * w + n < bytes.count { k |= UInt64(bytes[8 * w + n]) << (56 - 8 * n) }
+                    return k
+                }
+                return (word(0), word(1), word(2), word(3), i)
+            }
+            keyed.sort { a, b in
+                if a.0 != b.0 { return a.0 < b.0 }
+                if a.1 != b.1 { return a.1 < b.1 }
+                if a.2 != b.2 { return a.2 < b.2 }
+                if a.3 != b.3 { return a.3 < b.3 }
+                return utf8Precedes(ids[a.4], ids[b.4])
+            }
+            ids = keyed.map { ids[$0.4] }
+        }
+
+        /// `a.utf8.lexicographicallyPrecedes(b.utf8)`, on the strings' bytes in place.
+        static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+            let x = a.utf8.span, y = b.utf8.span
+            var i = 0
+            while i < x.count && i < y.count {
+                if x[i] != y[i] { return x[i] < y[i] }
+                i += 1
+            }
+            return x.count < y.count
+        }
+
         /// Keeps each tenant's ids sorted (ids from the generator come in order, so this is
         /// almost always an append; children with given ids may land earlier).
         mutating func insertSorted(_ id: String, tenant: String) {
@@ -84,7 +120,8 @@ public final class Executor: Sendable {
                             onRunEnded: { id in archive.enqueue(id) })
         self.tables = Mutex(Tables())
         workflows.setRunSnapshotSource { [weak self] in self?.snapshotRecords() ?? [] }
-        archive.attach { [weak self] id in self?.tables.withLock { $0.cells[id] } }
+        archive.attach(lookup: { [weak self] id in self?.tables.withLock { $0.cells[id] } },
+                       allCells: { [weak self] in self?.tables.withLock { Array($0.cells.values) } ?? [] })
         archive.afterEachBatch { [weak workflows] in workflows?.snapshotIfDue() }
     }
 
@@ -133,7 +170,9 @@ public final class Executor: Sendable {
     /// they were. Archived runs get a cell holding only their summary; ended runs still in
     /// memory (their archive write never finished, or its record was torn) are archived again.
     public func recover() async {
-        let plan = RunRecoveryPlan(workflows.takeRecoveredRuns())
+        var plan = RunRecoveryPlan(workflows.takeRecoveredRuns())
+        registerArchived(plan.archived, extras: plan.extras, names: plan.names)
+        plan.archived = [:]
         var live = plan.live
         for (id, r) in plan.reloaded {
             do {
@@ -145,11 +184,9 @@ public final class Executor: Sendable {
                 // Its events after the archived ones cannot be put back on top: it stays as
                 // archived, and reads say why.
                 tables.withLock { $0.recoveryProblems.append(error.description) }
-                registerArchived(id, r.archived)
+                registerArchived([id: r.archived], extras: plan.extras, names: plan.names)
             }
         }
-        var strings = Set<String>()
-        for (id, a) in plan.archived { registerArchived(id, a, interning: &strings) }
         var toResume: [RunActor] = []
         var ended: [String] = []
         var workflowsOfLiveRuns = Set<[String]>()
@@ -157,6 +194,7 @@ public final class Executor: Sendable {
             let run = live[id]!.run
             let cell = RunCell(run: run)
             cell.restoreDurable(live[id]!.events)
+            if let at = plan.indexed[id] { cell.setIndexed(at) }
             register(cell, run: run)
             guard !run.status.isTerminal else {
                 ended.append(id)
@@ -170,7 +208,7 @@ public final class Executor: Sendable {
             workflowsOfLiveRuns.insert([run.tenantID, run.workflowID])
         }
         tables.withLock { t in
-            for tenant in t.byTenant.keys { t.byTenant[tenant]!.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+            for tenant in t.byTenant.keys { Tables.sortByUTF8(&t.byTenant[tenant]!) }
         }
         for id in ended { workflows.archive.enqueue(id) }
         await recoverBatches()
@@ -197,22 +235,44 @@ public final class Executor: Sendable {
                  batchRow: run.origin.batchRow)
     }
 
-    private func registerArchived(_ id: String, _ a: RunRecoveryPlan.Archived) {
-        var strings = Set<String>()
-        registerArchived(id, a, interning: &strings)
-    }
-
-    /// An archived run's cell: only its summary. Tenant and workflow ids are shared between
-    /// the runs that have them (`strings`), not held once per run.
-    private func registerArchived(_ id: String, _ a: RunRecoveryPlan.Archived, interning strings: inout Set<String>) {
-        let s = a.summary
-        let ref = ArchivedRun(archive: workflows.archive, location: a.at, lastSeq: s.lastSeq, status: s.status,
-                              createdAt: s.createdAt)
-        let cell = RunCell(id: id, tenantID: strings.insert(s.tenantID).memberAfterInsert,
-                           workflowID: strings.insert(s.workflowID).memberAfterInsert, archived: ref)
+    /// The archived runs' cells, in bulk (a million of them at start-up): the cell table is
+    /// made from the archived runs' table by `mapValues`, which keeps its hash layout (no id
+    /// is hashed again). Each cell holds only the summary; tenant and workflow ids are shared
+    /// strings (`names`). Tenant lists are sorted once, after all runs.
+    private func registerArchived(_ archived: [String: RunRecoveryPlan.Archived], extras: [String: WorkflowStore.ArchivedExtras],
+                                  names: SharedStrings) {
+        let archive = workflows.archive
+        var byTenant = [[String]](repeating: [], count: names.strings.count)
+        let cells = archived.mapValues { a -> RunCell in
+            let ref = ArchivedRun(archive: archive, location: a.at, lastSeq: a.lastSeq, status: a.status, createdAt: a.createdAt)
+            byTenant[Int(a.tenant)].append(a.runID)
+            return RunCell(id: a.runID, tenantID: names[a.tenant], workflowID: names[a.workflow], archived: ref)
+        }
         // Keys past the idempotency window would be dropped on first use: not kept at all.
-        let key = s.createdAt.nanosSinceEpoch >= now().nanosSinceEpoch - Self.idempotencyWindowNanos ? s.idempotencyKey : ""
-        register(cell, key: key, createdAt: s.createdAt, batchID: s.batchID, batchRow: s.batchRow)
+        let cutoff = now().nanosSinceEpoch - Self.idempotencyWindowNanos
+        var batchRuns: [String: [Int: String]] = [:]
+        var idempotency: [String: (runID: String, at: Instant)] = [:]
+        for (id, x) in extras {
+            guard let a = archived[id], a.at == x.at else { continue }
+            if !x.batchID.isEmpty { batchRuns[x.batchID, default: [:]][Int(x.batchRow)] = id }
+            if !x.idempotencyKey.isEmpty && a.createdAt.nanosSinceEpoch >= cutoff {
+                idempotency[names[a.tenant] + "\u{0}" + x.idempotencyKey] = (id, a.createdAt)
+            }
+        }
+        tables.withLock { t in
+            if t.cells.isEmpty {
+                t.cells = cells
+            } else {
+                t.cells.merge(cells) { _, new in new }
+            }
+            for (n, ids) in byTenant.enumerated() where !ids.isEmpty {
+                // Handed over, not copied (a copy retains every id again).
+                let tenant = names.strings[n]
+                if t.byTenant[tenant] == nil { t.byTenant[tenant] = ids } else { t.byTenant[tenant]! += ids }
+            }
+            for (batch, rows) in batchRuns { t.batchRuns[batch, default: [:]].merge(rows) { _, new in new } }
+            t.idempotency.merge(idempotency) { _, new in new }
+        }
     }
 
     /// Adds a recovered cell to the tables (tenant lists are sorted once, after all of them).

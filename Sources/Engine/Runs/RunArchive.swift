@@ -19,8 +19,11 @@ public final class RunArchive: Sendable {
     private enum Job {
         case archive(String)
         case remove(String, done: @Sendable (Result<Void, StorageError>) -> Void)
+        case compact(done: @Sendable (Result<Compaction, StorageError>) -> Void)
 
-        var isRemoval: Bool { if case .remove = self { true } else { false } }
+        /// Tombstones and asked-for compactions do not wait out the batch interval.
+        var isUrgent: Bool { if case .archive = self { false } else { true } }
+        var isCompaction: Bool { if case .compact = self { true } else { false } }
     }
 
     private struct Queue {
@@ -28,6 +31,10 @@ public final class RunArchive: Sendable {
         var stopping = false
         /// Set by the executor: how to find a run's cell by id.
         var lookup: (@Sendable (String) -> RunCell?)?
+        /// Set by the executor: every cell (compaction works out from them what is live).
+        var allCells: (@Sendable () -> [RunCell])?
+        /// Told of each compaction that removed a file (for the server's log).
+        var onCompaction: (@Sendable (Compaction) -> Void)?
         /// Called after each batch written (the snapshot trigger).
         var afterBatch: (@Sendable () -> Void)?
         var failure: String?
@@ -42,12 +49,20 @@ public final class RunArchive: Sendable {
         public var bytes = 0
         /// Runs not archived after all (resumed, deleted or too big since they were queued).
         public var skipped = 0
+        /// Data files compaction removed, the records it wrote again, and the bytes freed.
+        public var filesCompacted = 0
+        public var recordsMoved = 0
+        public var bytesReclaimed: Int64 = 0
+        /// Why the last compaction of a file stopped short (a record that did not read back).
+        public var compactionProblem: String?
         /// Histories read back from the files (reads the recent-histories cache answered aside).
         public var reads = 0
     }
 
     private let queue = Mutex(Queue())
-    private let counters = Mutex(Stats())
+    /// Every cell, for compaction (nil before the executor attaches).
+    var allCells: [RunCell]? { queue.withLock { $0.allCells }?() }
+    let counters = Mutex(Stats())
     /// The newest histories read back, decoded: a run that ends while many watchers follow it
     /// is archived under them, and each would otherwise read and decode it again.
     private let recent = Mutex(RecentHistories())
@@ -72,9 +87,32 @@ public final class RunArchive: Sendable {
     /// waits on those). Runs ending meanwhile only stay in memory a little longer.
     let batchIntervalNanos: UInt64
 
-    init(archive: Archive, batchIntervalNanos: UInt64 = 50_000_000) {
+    /// When sealed data files are compacted (`compact`).
+    public struct CompactionPolicy: Sendable {
+        /// A sealed data file whose live records take less than this fraction of it is rewritten.
+        public var liveFractionBelow: Double = 0.5
+        /// The least time between two looks at the files (each walks every run's cell), and
+        /// only once something was deleted or archived again since the last.
+        public var checkIntervalNanos: UInt64 = 60_000_000_000
+        public init() {}
+    }
+
+    let policy: CompactionPolicy
+    /// Records superseded (tombstones, runs archived again) since compaction last looked;
+    /// 1 at start so that it looks once (a kill may have left a file with nothing live).
+    let staleSinceCheck = Atomic<Int>(1)
+    private func nextCheck(after last: DispatchTime) -> UInt64 {
+        let (at, overflow) = last.uptimeNanoseconds.addingReportingOverflow(policy.checkIntervalNanos)
+        return overflow ? UInt64.max : at
+    }
+
+    /// Whether a look at the files is owed (something went stale, and compaction is on).
+    private var compactionWanted: Bool { policy.liveFractionBelow > 0 && staleSinceCheck.load(ordering: .relaxed) > 0 }
+
+    init(archive: Archive, batchIntervalNanos: UInt64 = 50_000_000, compaction: CompactionPolicy = CompactionPolicy()) {
         self.archive = archive
         self.batchIntervalNanos = batchIntervalNanos
+        self.policy = compaction
         DispatchQueue(label: "spindle-run-archive", qos: .userInitiated).async { [self] in
             run()
             finished.signal()
@@ -87,7 +125,12 @@ public final class RunArchive: Sendable {
     /// Why archiving stopped (an earlier write failed), if it did: runs then stay in memory.
     public var failure: String? { queue.withLock { $0.failure } }
 
-    func attach(lookup: @escaping @Sendable (String) -> RunCell?) { queue.withLock { $0.lookup = lookup } }
+    func attach(lookup: @escaping @Sendable (String) -> RunCell?, allCells: @escaping @Sendable () -> [RunCell]) {
+        queue.withLock { q in
+            q.lookup = lookup
+            q.allCells = allCells
+        }
+    }
     func afterEachBatch(_ body: @escaping @Sendable () -> Void) { queue.withLock { $0.afterBatch = body } }
 
     /// Queues the run for archiving (its terminal event is durable). Never blocks: the log's
@@ -103,11 +146,16 @@ public final class RunArchive: Sendable {
 
     /// Writes a tombstone for the run; returns once it is durable.
     func remove(_ runID: String) async throws {
-        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Void, StorageError>, Never>) in
+        try await submitUrgent { done in .remove(runID, done: done) }
+    }
+
+    /// Queues a job that does not wait out the batch interval; returns what it answers.
+    private func submitUrgent<T: Sendable>(_ job: (@escaping @Sendable (Result<T, StorageError>) -> Void) -> Job) async throws -> T {
+        let result = await withCheckedContinuation { (c: CheckedContinuation<Result<T, StorageError>, Never>) in
             let refusal = queue.withLock { q -> StorageError? in
                 if q.stopping { return .closed }
                 if let failure = q.failure { return .poisoned(failure) }
-                q.jobs.append(.remove(runID, done: { c.resume(returning: $0) }))
+                q.jobs.append(job { c.resume(returning: $0) })
                 return nil
             }
             if let refusal {
@@ -117,7 +165,17 @@ public final class RunArchive: Sendable {
                 urgent.signal()
             }
         }
-        try result.get()
+        return try result.get()
+    }
+
+    /// `body` is told of each compaction that removes a file, on the archiver thread.
+    public func onCompaction(_ body: @escaping @Sendable (Compaction) -> Void) { queue.withLock { $0.onCompaction = body } }
+
+    var compactionObserver: (@Sendable (Compaction) -> Void)? { queue.withLock { $0.onCompaction } }
+
+    /// Compacts now (on the archiver thread, after what is queued): see `Compaction`.
+    public func compact() async throws -> Compaction {
+        try await submitUrgent { done in .compact(done: done) }
     }
 
     /// Finishes the queued work and stops the thread. Safe to call more than once.
@@ -137,16 +195,28 @@ public final class RunArchive: Sendable {
 
     private func run() {
         var lastBatch = DispatchTime(uptimeNanoseconds: 0)
+        var lastCheck = DispatchTime.now()
         while true {
-            wake.wait()
+            if compactionWanted {
+                // Wakes for the next look even if no run ends or is deleted meanwhile.
+                _ = wake.wait(timeout: DispatchTime(uptimeNanoseconds: nextCheck(after: lastCheck)))
+            } else {
+                wake.wait()
+            }
             let due = DispatchTime(uptimeNanoseconds: lastBatch.uptimeNanoseconds + batchIntervalNanos)
-            if DispatchTime.now() < due && !queue.withLock({ q in q.stopping || q.jobs.contains { $0.isRemoval } }) {
+            if DispatchTime.now() < due && !queue.withLock({ q in q.stopping || q.jobs.contains { $0.isUrgent } }) {
                 _ = urgent.wait(timeout: due)
             }
             while let (jobs, lookup, afterBatch) = take() {
                 lastBatch = DispatchTime.now()
-                write(jobs, lookup: lookup)
+                write(jobs.filter { !$0.isCompaction }, lookup: lookup)
+                for case .compact(let done) in jobs { done(compactSealedFiles()) }
                 afterBatch?()
+            }
+            if compactionWanted, !queue.withLock({ $0.stopping }),
+               DispatchTime.now().uptimeNanoseconds >= nextCheck(after: lastCheck) {
+                lastCheck = DispatchTime.now()
+                _ = compactSealedFiles()
             }
             if queue.withLock({ $0.stopping && $0.jobs.isEmpty }) { return }
         }
@@ -178,6 +248,8 @@ public final class RunArchive: Sendable {
             switch job {
             case .archive(let id):
                 guard let cell = lookup?(id), let (events, encoded, run) = cell.beginArchive() else { skipped += 1; continue }
+                // Archived again (it was resumed): its older record is superseded.
+                if cell.indexedLocation != nil { staleSinceCheck.add(1, ordering: .relaxed) }
                 let summary = ArchivedSummary(run)
                 let record = RunHistory.record(encoded ?? events.map { $0.encoded() })
                 guard record.payload.count <= archive.maxRecordBytes else {
@@ -192,6 +264,9 @@ public final class RunArchive: Sendable {
                 items.append(.remove(key: Array(id.utf8)))
                 pending.append(nil)
                 removals.append(done)
+                staleSinceCheck.add(1, ordering: .relaxed)
+            case .compact:
+                continue
             }
         }
         guard !items.isEmpty else { return counters.withLock { $0.skipped += skipped } }
@@ -323,20 +398,29 @@ struct ArchivedSummary: Sendable, Equatable {
         return w.bytes
     }
 
-    init(bytes: [UInt8]) throws(DecodeError) {
+    /// Start-up's reading of an index entry's summary (`encoded`), into the few bytes kept per
+    /// archived run until the cells are made: tenant and workflow ids numbered in `names`, the
+    /// idempotency key and batch row (rarely set) apart.
+    static func entry(bytes: [UInt8], at location: Archive.Location, names: inout SharedStrings)
+        throws(DecodeError) -> (WorkflowStore.ArchivedEntry, WorkflowStore.ArchivedExtras?) {
         var r = ByteReader(bytes, path: "archive summary")
         let format = try r.byte()
         guard format == Self.format else { throw r.fail("unknown format \(format)") }
-        runID = try r.string()
-        tenantID = try r.string()
-        workflowID = try r.string()
-        status = try r.enumValue(RunStatus.self)
-        lastSeq = try r.varint()
-        createdAt = try r.instant()
-        idempotencyKey = try r.string()
-        batchID = try r.string()
-        batchRow = try r.int64()
+        let runID = try r.string()
+        let tenant = try r.string(sharing: &names)
+        let workflow = try r.string(sharing: &names)
+        let status = try r.enumValue(RunStatus.self)
+        let lastSeq = try r.varint()
+        let createdAt = try r.instant()
+        let key = try r.string()
+        let batchID = try r.string()
+        let batchRow = try r.int64()
         guard r.atEnd else { throw r.fail("trailing bytes") }
+        let entry = WorkflowStore.ArchivedEntry(runID: runID, lastSeq: lastSeq, createdAt: createdAt, at: location,
+                                                tenant: tenant, workflow: workflow, status: status)
+        let extras = key.isEmpty && batchID.isEmpty
+            ? nil : WorkflowStore.ArchivedExtras(at: location, idempotencyKey: key, batchID: batchID, batchRow: batchRow)
+        return (entry, extras)
     }
 }
 

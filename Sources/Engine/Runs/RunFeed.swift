@@ -1,3 +1,4 @@
+import Storage
 import Synchronization
 
 /// One run as readers and watchers see it, shared between the run's actor (the only writer)
@@ -28,6 +29,11 @@ public final class RunCell: Sendable {
         var encoded: [[UInt8]] = []
         /// Its history is being written to the archive.
         var archiving = false
+        /// Where the archive index's newest entry for the run points, while the run is in
+        /// memory again (loaded back, or rebuilt at start-up from it): that record is what a
+        /// restart would rebuild the run from, so compaction keeps it until a newer entry
+        /// (the run archived again) or a tombstone supersedes it.
+        var indexed: Archive.Location?
         init(run: Run) { self.run = run }
     }
 
@@ -221,6 +227,35 @@ public final class RunCell: Sendable {
 
     func abandonArchive() { state.withLock { $0.live?.archiving = false } }
 
+    // MARK: - Compaction
+
+    /// The archive record the index's newest entry for this run points at (see
+    /// `Live.indexed`); nil if there is none, or the run is being deleted (its tombstone may
+    /// be written already: its record must not be written again).
+    var indexedLocation: Archive.Location? {
+        state.withLock { s in s.deleting || s.deleted ? nil : s.archived?.location ?? s.live?.indexed }
+    }
+
+    /// Start-up rebuilt the run in memory while the index still points at `location`.
+    func setIndexed(_ location: Archive.Location) { state.withLock { $0.live?.indexed = location } }
+
+    /// Compaction wrote the record at `old` again at `new`, and the new index entry is
+    /// durable: reads go there from now on. False if the run no longer points at `old`.
+    func relocate(from old: Archive.Location, to new: Archive.Location) -> Bool {
+        state.withLock { s in
+            if let a = s.archived, a.location == old {
+                s.archived = ArchivedRun(archive: a.archive, location: new, lastSeq: a.lastSeq, status: a.status,
+                                         createdAt: a.createdAt)
+                return true
+            }
+            if let live = s.live, live.indexed == old {
+                live.indexed = new
+                return true
+            }
+            return false
+        }
+    }
+
     /// Keeps the run in memory until `release`, bringing an archived run's events back first
     /// (a FAILED run being resumed: its actor is made from the cell's run, and must find the
     /// cell live when it writes).
@@ -237,6 +272,8 @@ public final class RunCell: Sendable {
                 guard s.archived != nil else { return false }  // someone else did it meanwhile: hold that
                 let live = Live(run: loaded)
                 live.durable = events
+                // The current location, not the one read: compaction may have moved it since.
+                live.indexed = s.archived!.location
                 s.live = live
                 s.archived = nil
                 s.holds += 1

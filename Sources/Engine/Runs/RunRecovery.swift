@@ -10,16 +10,17 @@ import Storage
 /// summary in memory); one with later events (a FAILED run resumed after it was archived)
 /// comes back into memory. Deleted runs (a `runDeleted` in the log after the snapshot, or a
 /// tombstone in the archive) are left out.
+///
+/// The archived runs can be millions, the others a few thousand: the plan walks the few and
+/// looks each up among the archived (which it takes over, and edits in place), never the
+/// other way round.
 struct RunRecoveryPlan {
     struct Live {
         var run: Run
         var events: [RunEvent]
     }
 
-    struct Archived {
-        var summary: ArchivedSummary
-        var at: Archive.Location
-    }
+    typealias Archived = WorkflowStore.ArchivedEntry
 
     /// An archived run with later events: its record is read back, then `tail` applied.
     struct Reloaded {
@@ -28,10 +29,16 @@ struct RunRecoveryPlan {
     }
 
     var live: [String: Live] = [:]
-    var archived: [String: Archived] = [:]
+    var archived: [String: Archived]
+    var extras: [String: WorkflowStore.ArchivedExtras]
+    var names: SharedStrings
     var reloaded: [String: Reloaded] = [:]
+    /// Runs rebuilt in memory that the archive index still points at (a resumed run, whether
+    /// the log or snapshot reaches further, or its record is read back): compaction keeps
+    /// those records.
+    var indexed: [String: Archive.Location] = [:]
 
-    init(_ recovered: WorkflowStore.RecoveredRuns) {
+    init(_ recovered: consuming WorkflowStore.RecoveredRuns) {
         var runs: [String: Run] = [:]
         var events: [String: [RunEvent]] = [:]
         /// Events that do not follow on from sequence 1 in memory: maybe from an archived run.
@@ -54,16 +61,24 @@ struct RunRecoveryPlan {
             }
             stray[e.runID, default: []].append(e)
         }
-        for (id, entry) in recovered.archived where !recovered.deleted.contains(id) {
-            let a = Archived(summary: entry.summary, at: entry.at)
+        archived = recovered.archived
+        recovered.archived = [:]
+        extras = recovered.archivedExtras
+        names = recovered.names
+        for id in recovered.deleted { archived[id] = nil }
+        for id in Set(runs.keys).union(stray.keys) {
+            guard let a = archived[id] else { continue }
+            indexed[id] = a.at
             // Resumed after it was archived, and the snapshot or the log has it from seq 1.
-            if let r = runs[id], r.lastSeq > a.summary.lastSeq { continue }
+            if let r = runs[id], r.lastSeq > a.lastSeq {
+                archived[id] = nil
+                continue
+            }
             runs[id] = nil
             events[id] = nil
-            let tail = Self.chain(stray[id] ?? [], after: a.summary.lastSeq)
-            if tail.isEmpty {
-                archived[id] = a
-            } else {
+            let tail = Self.chain(stray[id] ?? [], after: a.lastSeq)
+            if !tail.isEmpty {
+                archived[id] = nil
                 reloaded[id] = Reloaded(archived: a, tail: tail)
             }
         }

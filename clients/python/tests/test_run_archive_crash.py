@@ -50,6 +50,19 @@ class Acked:
         self.resumes = {}     # run id -> acknowledged resumes
 
 
+def delete(api, acked, rid):
+    """Deletes the run, noting it as being deleted first; False if the call failed."""
+    with acked.lock:
+        acked.deleting.add(rid)
+    try:
+        api.DeleteRun(rs.DeleteRunRequest(run_id=rid), timeout=5)
+    except grpc.RpcError:
+        return False
+    with acked.lock:
+        acked.deleted.add(rid)
+    return True
+
+
 def load(api, acked, wids, stop, rng_seed):
     """Writers, a deleter and a resumer until the server dies under them."""
     def writer(i):
@@ -75,14 +88,8 @@ def load(api, acked, wids, stop, rng_seed):
             if rid is None:
                 time.sleep(0.01)
                 continue
-            with acked.lock:
-                acked.deleting.add(rid)
-            try:
-                api.DeleteRun(rs.DeleteRunRequest(run_id=rid), timeout=5)
-            except grpc.RpcError:
+            if not delete(api, acked, rid):
                 return
-            with acked.lock:
-                acked.deleted.add(rid)
 
     def resumer():
         rng = random.Random(rng_seed + 1)
@@ -164,6 +171,33 @@ def check(api, acked):
     return len(runs) - len(deleted)
 
 
+def clean_restart(server, args, data_dir, acked):
+    """A clean stop and start: the same checks again; returns the stopped server."""
+    assert server.stop() == 0
+    server = Spindle(args, data_dir=data_dir)
+    channel, api = connect(server)
+    check(api, acked)
+    channel.close()
+    assert server.stop() == 0
+    return server
+
+
+def workflows(api):
+    """The load's two workflows: "chain" (four steps, completes) and "fail" (fails when d is 0)."""
+    def create(name, steps):
+        w = wf.Workflow(name=name, definition=wf.WorkflowDefinition(steps=steps))
+        return api.CreateWorkflow(ws.CreateWorkflowRequest(workflow=w)).id
+
+    return {
+        "chain": create("chain", [step("a", "template", {"template": "A"}),
+                                  step("b", "template", {"template": "B"}, after=["a"]),
+                                  step("c", "template", {"template": "C"}, after=["b"]),
+                                  step("d", "template", {"template": "D"}, after=["c"])]),
+        "fail": create("fail", [step("a", "template", {"template": "A"}),
+                                step("b", "transform", {"expression": "1 / inputs.d"}, after=["a"])]),
+    }
+
+
 def test_every_acknowledged_run_survives_sigkill_around_the_archive():
     data_dir = tempfile.mkdtemp(prefix="spindle-archivecrash-")
     rng = random.Random(11)
@@ -171,18 +205,7 @@ def test_every_acknowledged_run_survives_sigkill_around_the_archive():
     server = Spindle(ARGS, data_dir=data_dir)
     try:
         channel, api = connect(server)
-        def create(name, steps):
-            w = wf.Workflow(name=name, definition=wf.WorkflowDefinition(steps=steps))
-            return api.CreateWorkflow(ws.CreateWorkflowRequest(workflow=w)).id
-
-        wids = {
-            "chain": create("chain", [step("a", "template", {"template": "A"}),
-                                      step("b", "template", {"template": "B"}, after=["a"]),
-                                      step("c", "template", {"template": "C"}, after=["b"]),
-                                      step("d", "template", {"template": "D"}, after=["c"])]),
-            "fail": create("fail", [step("a", "template", {"template": "A"}),
-                                    step("b", "transform", {"expression": "1 / inputs.d"}, after=["a"])]),
-        }
+        wids = workflows(api)
         channel.close()
         archived_seen = 0
         for round_ in range(6):
@@ -204,13 +227,7 @@ def test_every_acknowledged_run_survives_sigkill_around_the_archive():
             channel.close()
         assert archived_seen > 0, "no run ever reached the archive"
         assert acked.deleted and acked.resumes, "the load deleted or resumed nothing"
-        # A clean stop and start: the same again.
-        assert server.stop() == 0
-        server = Spindle(ARGS, data_dir=data_dir)
-        channel, api = connect(server)
-        check(api, acked)
-        channel.close()
-        assert server.stop() == 0
+        server = clean_restart(server, ARGS, data_dir, acked)
     finally:
         server.kill()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -2,24 +2,68 @@
 /// watchers receive. Sequence numbers are per run: 1, 2, 3, ... with no gap. Folding a run's
 /// events in order with `Run.apply` always gives the same run.
 public struct RunEvent: Sendable, Hashable {
-    public var runID: String
-    public var tenantID: String
-    public var workflowID: String
-    public var seq: UInt64
-    public var at: Instant
-    public var kind: Kind
+    /// The fields live in one shared, immutable box: an event is copied into the run's
+    /// pending batch, its state, its durable history, the watchers' ring and the archive, and
+    /// each copy is then one reference count instead of one per string and payload.
+    /// (`runStatus` is set once, in the emitting actor, while the box is not yet shared:
+    /// copy-on-write keeps every shared box unchanged.)
+    private final class Fields: @unchecked Sendable {
+        let runID: String
+        let tenantID: String
+        let workflowID: String
+        let seq: UInt64
+        let at: Instant
+        let kind: Kind
+        var runStatus: RunStatus
+
+        init(runID: String, tenantID: String, workflowID: String, seq: UInt64, at: Instant, kind: Kind,
+             runStatus: RunStatus) {
+            self.runID = runID
+            self.tenantID = tenantID
+            self.workflowID = workflowID
+            self.seq = seq
+            self.at = at
+            self.kind = kind
+            self.runStatus = runStatus
+        }
+    }
+    private var fields: Fields
+
+    public var runID: String { fields.runID }
+    public var tenantID: String { fields.tenantID }
+    public var workflowID: String { fields.workflowID }
+    public var seq: UInt64 { fields.seq }
+    public var at: Instant { fields.at }
+    public var kind: Kind { fields.kind }
     /// The run's status once this event is applied (set when the event is made).
-    public var runStatus: RunStatus
+    public var runStatus: RunStatus {
+        get { fields.runStatus }
+        set {
+            if !isKnownUniquelyReferenced(&fields) {
+                fields = Fields(runID: runID, tenantID: tenantID, workflowID: workflowID, seq: seq, at: at, kind: kind,
+                                runStatus: newValue)
+            } else {
+                fields.runStatus = newValue
+            }
+        }
+    }
 
     public init(runID: String, tenantID: String, workflowID: String, seq: UInt64, at: Instant, kind: Kind,
                 runStatus: RunStatus = .queued) {
-        self.runStatus = runStatus
-        self.runID = runID
-        self.tenantID = tenantID
-        self.workflowID = workflowID
-        self.seq = seq
-        self.at = at
-        self.kind = kind
+        fields = Fields(runID: runID, tenantID: tenantID, workflowID: workflowID, seq: seq, at: at, kind: kind,
+                        runStatus: runStatus)
+    }
+
+    public static func == (a: RunEvent, b: RunEvent) -> Bool {
+        if a.fields === b.fields { return true }
+        return a.seq == b.seq && a.runID == b.runID && a.runStatus == b.runStatus && a.at == b.at
+            && a.kind == b.kind && a.tenantID == b.tenantID && a.workflowID == b.workflowID
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(runID)
+        h.combine(seq)
+        h.combine(kind)
     }
 
     public enum Kind: Sendable, Hashable {

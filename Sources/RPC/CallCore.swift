@@ -89,6 +89,14 @@ final class CallCore: Sendable {
         frame.append(contentsOf: [0, 0, 0, 0, 0] as [UInt8])
         message.serialize(into: &frame)
         lastFrameSize.store(frame.count + 16, ordering: .relaxed)
+        MessageFramer.writePrefix(into: &frame, at: 0, compressed: false, length: frame.count - 5)
+        return try send(frame: frame, compress: compress)
+    }
+
+    /// Sends one whole uncompressed gRPC frame (prefix and message). When the response is not
+    /// compressed the bytes go out as they are: a frame shared by many calls is not copied
+    /// per call on its way to the transport.
+    func send(frame: [UInt8], compress: Bool?) throws(RPCError) -> Bool {
         let wantCompression = compress ?? context.compressResponses
         let (alreadySent, encoding, head): (Bool, MessageEncoding, [HeaderField]?) = state.withLock { s in
             if s.finished { return (true, .identity, nil) }
@@ -101,9 +109,7 @@ final class CallCore: Sendable {
         if let head { outbound.write(.head(status: 200, fields: head, endStream: false)) }
         if wantCompression && encoding != .identity {
             let compressed = try encoding.compress(frame[5...])
-            frame = MessageFramer.frame(compressed, compressed: true)
-        } else {
-            MessageFramer.writePrefix(into: &frame, at: 0, compressed: false, length: frame.count - 5)
+            return outbound.write(.data(MessageFramer.frame(compressed, compressed: true)))
         }
         return outbound.write(.data(frame))
     }
@@ -190,9 +196,17 @@ public struct ResponseWriter<Message: ProtoMessage>: Sendable {
     let core: CallCore
 
     public func write(_ message: Message, compress: Bool? = nil) async throws {
-        if try !core.send(message, compress: compress) {
-            await core.outbound.waitUntilWritable()
-        }
+        try await paced(core.send(message, compress: compress))
+    }
+
+    /// Writes a message already framed for gRPC (`MessageFramer.frame(body, compressed: false)`
+    /// of a `Message`'s bytes): the way to send one encoding to many calls.
+    public func write(frame: [UInt8], compress: Bool? = nil) async throws {
+        try await paced(core.send(frame: frame, compress: compress))
+    }
+
+    private func paced(_ accepted: Bool) async throws {
+        if !accepted { await core.outbound.waitUntilWritable() }
         if core.isFinished { throw RPCError(.cancelled, "the call has already ended") }
         try Task.checkCancellation()
     }

@@ -2,6 +2,7 @@
 import Engine
 import Messages
 import ProtoWire
+import RPC
 import Synchronization
 
 /// A message whose wire bytes were made beforehand. Sent as it is; it is never received.
@@ -15,8 +16,9 @@ struct PreEncoded: ProtoMessage {
     func encodeFields(to writer: inout ProtoWriter) { writer.writeRaw(bytes) }
 }
 
-/// spindle.v1.RunEvent bytes by (run, seq): a thousand watchers of one run cost one encoding
-/// per event. Bounded; emptied when full (a miss only costs an encoding).
+/// spindle.v1.RunEvent bytes by (run, seq), kept as a whole gRPC frame: a thousand watchers of
+/// one run cost one encoding per event, and the frame is handed to every call as it is.
+/// Bounded; emptied when full (a miss only costs an encoding).
 final class EncodedEventCache: Sendable {
     private struct Key: Hashable {
         var run: String
@@ -27,10 +29,11 @@ final class EncodedEventCache: Sendable {
 
     init(limit: Int = 16_384) { self.limit = limit }
 
-    func bytes(_ event: RunEvent) -> [UInt8] {
+    /// The event's gRPC frame: `MessageFramer.frame(<RunEvent bytes>, compressed: false)`.
+    func frame(_ event: RunEvent) -> [UInt8] {
         let key = Key(run: event.runID, seq: event.seq)
         if let known = entries.withLock({ $0[key] }) { return known }
-        let encoded = RunMapping.event(event).serializedBytes()
+        let encoded = MessageFramer.frame(RunMapping.event(event).serializedBytes(), compressed: false)
         entries.withLock { e in
             if e.count >= limit { e.removeAll(keepingCapacity: true) }
             e[key] = encoded
@@ -42,7 +45,7 @@ final class EncodedEventCache: Sendable {
     func watchRunsMessage(_ event: RunEvent, token: String) -> PreEncoded {
         var w = ProtoWriter()
         w.writeTag(1, .lengthDelimited)
-        w.writeLengthDelimited(bytes(event))
+        w.writeLengthDelimited(frame(event)[5...])
         w.writeTag(3, .lengthDelimited)
         w.writeLengthDelimited(Array(token.utf8))
         return PreEncoded(w.take())

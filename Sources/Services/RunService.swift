@@ -240,7 +240,7 @@ public struct RunService: Sendable {
         while !Task.isCancelled {
             let batch = try await cell.nextEvents(after: seq)
             for e in batch.events {
-                try await writer.write(PreEncoded(encoded.bytes(e)))
+                try await writer.write(frame: encoded.frame(e))
                 seq = e.seq
             }
             if batch.ended { return }

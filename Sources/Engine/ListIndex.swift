@@ -119,6 +119,12 @@ struct ListIndex: Sendable, Hashable {
 
     /// Adds a workflow, or replaces its row and moves it between posting lists.
     mutating func set(_ row: ListRow) {
+        // Ids sort by creation time: a new workflow's row goes at the end, found with one
+        // comparison instead of a binary search over every row.
+        if rows.last.map({ $0.id < row.id }) ?? true {
+            rows.append(row)
+            return post(row, add: true)
+        }
         let at = Self.lowerBound(rows.count) { rows[$0].id < row.id }
         guard at < rows.count, rows[at].id == row.id else {
             rows.insert(row, at: at)

@@ -42,6 +42,9 @@ public struct StoreOptions: Sendable {
     /// Snapshots kept on disk (at least 1). With 2, a corrupt newest snapshot falls back to the
     /// previous one, so compaction keeps the segments back to that previous snapshot.
     public var snapshotsKept: Int = 2
+    /// Compaction keeps the segments holding the newest this many records even when a
+    /// snapshot covers them, for readers that fell behind memory (`Store.reader(after:)`).
+    public var retainRecords: UInt64 = 1_000_000
     /// The system calls; tests inject faults here.
     public var files: any FileLayer = PosixFiles()
     /// How long the writer lingers before an fdatasync when appends arrived during the last

@@ -18,7 +18,7 @@ public final class Store: Sendable {
     let files: any FileLayer
     let layout: Layout
     let options: StoreOptions
-    private let core: Core
+    let core: Core
     private let lockFD: Int32
     /// Serialises snapshot writes and compaction (rare, and slow by nature: held during I/O).
     private let snapshotGate = Mutex<Void>(())
@@ -118,10 +118,12 @@ public final class Store: Sendable {
         if snapshots.count > kept.count { try files.fsyncDirectory(layout.snap) }
         guard let floor = kept.first else { return }
         // A segment can go when the next one starts at or below floor + 1: all its records are
-        // in the oldest kept snapshot. The active (last) segment is never deleted.
+        // in the oldest kept snapshot; and none of them is among the newest `retainRecords`
+        // (log readers may still want those). The active (last) segment is never deleted.
         let doomed: [UInt64] = core.shared.withLock { state in
+            let retained = state.durableLSN > options.retainRecords ? state.durableLSN - options.retainRecords + 1 : 1
             var doomed: [UInt64] = []
-            while state.segments.count > 1 && state.segments[1] <= floor + 1 {
+            while state.segments.count > 1 && state.segments[1] <= floor + 1 && state.segments[1] <= retained {
                 doomed.append(state.segments.removeFirst())
             }
             state.stats.segmentsCompacted += doomed.count

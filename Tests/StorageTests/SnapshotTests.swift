@@ -3,10 +3,11 @@ import Testing
 @testable import Storage
 
 @Suite struct SnapshotTests {
-    static func options(kept: Int = 2) -> StoreOptions {
+    static func options(kept: Int = 2, retain: UInt64 = 0) -> StoreOptions {
         var options = StoreOptions()
         options.segmentBytes = 500  // 59-byte frames: 8 per segment
         options.snapshotsKept = kept
+        options.retainRecords = retain
         return options
     }
 
@@ -45,6 +46,17 @@ import Testing
         let (recovery, replayed) = try reopen(dir, options: Self.options())
         #expect(recovery.snapshot == Snapshot(lsn: 100, bytes: [1, 0, 0]))
         #expect(replayed.isEmpty && recovery.report.lastLSN == 100)
+    }
+
+    @Test func compactionKeepsTheNewestRetainedRecords() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let (store, _) = try Store.open(directory: dir.path, options: Self.options(kept: 1, retain: 30))
+        for i in 1...100 { _ = try store.appendSync([record(i, size: 50)]) }
+        try store.writeSnapshot(lsn: 100, bytes: [1])
+        // Records 71...100 are retained: the segment holding 65...72 stays, 57...64 goes.
+        #expect(Self.firstLSNs(dir) == [65, 73, 81, 89, 97])
+        store.close()
     }
 
     @Test func recoveryStartsFromTheSnapshotAndReplaysOnlyWhatFollows() throws {

@@ -266,10 +266,11 @@ public struct RunService: Sendable {
     }
 
     /// Events of the tenant's runs matching the filter, in log order, each with the token to
-    /// resume after it. Starts with a snapshot of the matching unfinished runs when there is
-    /// no token, or it is too old for the event ring (also when a slow watcher falls off the
-    /// ring): then live events go on from where the snapshot was taken, minus any the
-    /// snapshot already reflects.
+    /// resume after it. Live events come from the hub's ring; a stream behind the ring (a slow
+    /// reader, or a token from before it, as after a restart) is served the same events from
+    /// the log. Starts with a snapshot of the matching unfinished runs when there is no token,
+    /// or the log no longer keeps the events after it: then events go on from where the
+    /// snapshot was taken, minus any the snapshot already reflects.
     func watchRuns(_ req: PB.WatchRunsRequest, _ p: Principal, _ writer: ResponseWriter<PreEncoded>) async throws {
         let status = try R.runStatus(req.status, at: "status")
         let workflowID = req.workflowID
@@ -281,41 +282,56 @@ public struct RunService: Sendable {
             e.tenantID == p.tenant && (workflowID.isEmpty || e.workflowID == workflowID)
                 && (status == nil || e.runStatus == status)
         }
-        while !Task.isCancelled {
-            guard let from = position, hub.canResume(from: from) else {
-                // Snapshot: taken after noting the hub's position, so nothing between is lost.
-                let at = hub.lastLSN
-                seen.removeAll()
-                let runs = executor.activeRuns(tenant: p.tenant, filter: .init(workflowID: workflowID, status: status))
-                for run in runs {
-                    var msg = PB.WatchRunsResponse()
-                    msg.item = .run(R.run(run))
-                    msg.resumeToken = Self.snapshotToken
-                    try await writer.write(PreEncoded(msg.serializedBytes()))
-                    seen[run.id] = run.lastSeq
+        /// Reads the log while the stream is behind the ring; kept while it is.
+        var feed: RunLogFeed?
+        func send(_ entries: [EventHub.Entry]) async throws {
+            for entry in entries {
+                position = entry.lsn
+                let e = entry.event
+                guard matches(e) else { continue }
+                if let reflected = seen[e.runID] {
+                    if e.seq <= reflected { continue }
+                    if e.isTerminal { seen[e.runID] = nil }
                 }
-                var end = PB.WatchRunsResponse()
-                end.item = .snapshotEnd(true)
-                end.resumeToken = Self.token(lsn: at)
-                try await writer.write(PreEncoded(end.serializedBytes()))
-                position = at
+                try await writer.write(encoded.watchRunsMessage(e, token: Self.token(lsn: entry.lsn)))
+            }
+        }
+        while !Task.isCancelled {
+            if let from = position, hub.canResume(from: from) {
+                feed = nil
+                switch await hub.next(after: from) {
+                case .tooOld: continue  // fell behind the ring: the log serves it next
+                case .events(let entries): try await send(entries)
+                }
                 continue
             }
-            switch await hub.next(after: from) {
-            case .tooOld:
-                position = nil
-            case .events(let entries):
-                for entry in entries {
-                    position = entry.lsn
-                    let e = entry.event
-                    guard matches(e) else { continue }
-                    if let reflected = seen[e.runID] {
-                        if e.seq <= reflected { continue }
-                        if e.isTerminal { seen[e.runID] = nil }
-                    }
-                    try await writer.write(encoded.watchRunsMessage(e, token: Self.token(lsn: entry.lsn)))
+            // Behind the ring (a slow stream, or a token from before it, as after a restart):
+            // the same events, read back from the log, until the stream is back on the ring.
+            if let from = position, from <= hub.lastLSN {
+                if feed?.position != from { feed = executor.logFeed(after: from) }
+                if let reader = feed, let entries = try? reader.next() {
+                    try await send(entries)
+                    position = reader.position
+                    continue
                 }
+                feed = nil  // no longer kept (or unreadable): start over from a snapshot
             }
+            // Snapshot: taken after noting the hub's position, so nothing between is lost.
+            let at = hub.lastLSN
+            seen.removeAll()
+            let runs = executor.activeRuns(tenant: p.tenant, filter: .init(workflowID: workflowID, status: status))
+            for run in runs {
+                var msg = PB.WatchRunsResponse()
+                msg.item = .run(R.run(run))
+                msg.resumeToken = Self.snapshotToken
+                try await writer.write(PreEncoded(msg.serializedBytes()))
+                seen[run.id] = run.lastSeq
+            }
+            var end = PB.WatchRunsResponse()
+            end.item = .snapshotEnd(true)
+            end.resumeToken = Self.token(lsn: at)
+            try await writer.write(PreEncoded(end.serializedBytes()))
+            position = at
         }
         throw CancellationError()
     }

@@ -28,6 +28,8 @@ struct ServeOptions {
     var maxRunsPerWorkflow = 10
     var snapshotEvery = 50_000
     var logSegmentBytes: Int?
+    var watchRetainRecords: Int?
+    var watchRingEvents: Int?
     /// The run archive: data file size, and when its sealed files are compacted.
     var archiveFileBytes: Int?
     var archiveCompaction = RunArchive.CompactionPolicy()
@@ -102,6 +104,10 @@ enum CLI {
       --snapshot-every N             snapshot (and compact the log) after N log records of any kind, or after as
                                      many records as there are workflows when that is more (default 50000)
       --log-segment-bytes N          start a new log segment past N bytes (default 64 MiB; small ones compact sooner)
+      --watch-ring-events N          newest run events kept in memory for WatchRuns streams (default 262144)
+      --watch-retain-records N       newest log records compaction keeps on disk, so a WatchRuns stream behind
+                                     the ring (or resuming after a restart) is served every event from the log;
+                                     older tokens start from a snapshot (default 1000000)
       --archive-file-bytes N         start a new run archive data file past N bytes (default 256 MiB)
       --archive-compact-percent P    rewrite a full run archive data file once its live runs' histories take less
                                      than P% of it (deleted and superseded ones are dropped; default 50, 0: never)
@@ -187,6 +193,8 @@ enum CLI {
             case "--max-runs-per-workflow": o.maxRunsPerWorkflow = try int(flag, min: 1, max: 1_000_000)
             case "--snapshot-every": o.snapshotEvery = try int(flag, min: 1, max: 100_000_000)
             case "--log-segment-bytes": o.logSegmentBytes = try int(flag, min: 64 << 10, max: 1 << 40)
+            case "--watch-ring-events": o.watchRingEvents = try int(flag, min: 16, max: 100_000_000)
+            case "--watch-retain-records": o.watchRetainRecords = try int(flag, min: 0, max: 1 << 40)
             case "--archive-file-bytes": o.archiveFileBytes = try int(flag, min: 64 << 10, max: 1 << 32 - 1)
             case "--archive-compact-percent":
                 o.archiveCompaction.liveFractionBelow = Double(try int(flag, min: 0, max: 100)) / 100

@@ -34,6 +34,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     do {
         var storeOptions = StoreOptions()
         if let bytes = options.logSegmentBytes { storeOptions.segmentBytes = Int64(bytes) }
+        if let records = options.watchRetainRecords { storeOptions.retainRecords = UInt64(records) }
         var archiveOptions = Archive.Options()
         if let bytes = options.archiveFileBytes { archiveOptions.dataFileBytes = Int64(bytes) }
         let (opened, summary) = try WorkflowStore.open(directory: storeDir, snapshotEvery: options.snapshotEvery,
@@ -69,6 +70,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let httpClient = HTTPClient()
     let executor = Executor(workflows: store, runners: StepRunners.make(options, client: httpClient),
                             limits: Executor.Limits(global: options.maxRunningRuns, perWorkflow: options.maxRunsPerWorkflow),
+                            hubCapacity: options.watchRingEvents ?? 262_144,
                             webhooks: StepRunners.webhooks(client: httpClient, policy: options.webhookPolicy))
     let recoveryStarted = ContinuousClock.now
     await executor.recover()

@@ -158,6 +158,13 @@ public final class Executor: Sendable {
         }
     }
 
+    /// The run events after `lsn` read back from the log (for a WatchRuns stream behind the
+    /// hub's ring); nil when the log no longer keeps them.
+    public func logFeed(after lsn: UInt64) -> RunLogFeed? {
+        guard let reader = try? workflows.store.reader(after: lsn) else { return nil }
+        return RunLogFeed(reader: reader, hub: hub)
+    }
+
     // MARK: - Recovery
 
     /// Starts firing schedules (after `recover`). The task lives as long as the process.

@@ -354,8 +354,9 @@ public final class RunCell: Sendable {
 
 /// Every durable run event of the server in log order, for WatchRuns: a bounded ring of the
 /// newest events, each with its log sequence number (LSN), which is the resume token. A
-/// watcher that falls behind the ring (or resumes from too old a token) is told so and
-/// starts again from a snapshot of the runs: a slow watcher never holds anything up.
+/// watcher that falls behind the ring (or resumes from too old a token) is told so and reads
+/// the same events from the log (`RunLogFeed`), or, once the log no longer keeps them, starts
+/// again from a snapshot of the runs: a slow watcher never holds anything up.
 public final class EventHub: Sendable {
     public struct Entry: Sendable {
         public var lsn: UInt64
@@ -498,6 +499,31 @@ final class Signal: Sendable {
         } onCancel: {
             let c = state.withLock { $0.waiters.removeValue(forKey: token) }
             c?.resume()
+        }
+    }
+}
+
+/// The hub's entries read back from the log, for a WatchRuns stream behind the ring: the
+/// `runEvent` records with their LSNs, never past what the hub has published (the stream goes
+/// back to the ring from there). Used by one stream's task.
+public final class RunLogFeed {
+    private let reader: LogReader
+    private let hub: EventHub
+
+    init(reader: LogReader, hub: EventHub) {
+        self.reader = reader
+        self.hub = hub
+    }
+
+    /// The LSN read up to: the next call goes on after it.
+    public var position: UInt64 { reader.position }
+
+    /// The run events among the next `limit` records (maybe none, when they were other
+    /// records); throws when the log no longer keeps them, or one cannot be read.
+    public func next(limit: Int = 512) throws -> [EventHub.Entry] {
+        try reader.next(limit: limit, upTo: hub.lastLSN).compactMap { r in
+            guard r.record.type == WorkflowStore.RecordType.runEvent else { return nil }
+            return EventHub.Entry(lsn: r.lsn, event: try RunEvent(bytes: r.record.payload))
         }
     }
 }

@@ -316,9 +316,6 @@ extension WorkflowState {
 }
 
 extension WorkflowDefinition {
-    /// The config keys of condition and approval steps that list other steps.
-    public static let branchKeys = ["if_true", "if_false", "on_approve", "on_decline"]
-
     /// This definition without `stepID` and (with `cascade`) every step that depends on it or
     /// maps from it, transitively; with the removed ids, `stepID` first, then the others in
     /// definition order. Without `cascade`, FAILED_PRECONDITION while anything references it.
@@ -346,7 +343,7 @@ extension WorkflowDefinition {
         def.steps.removeAll { gone.contains($0.id) }
         def.stepOrder.removeAll { gone.contains($0) }
         for i in def.steps.indices {
-            for key in Self.branchKeys {
+            for key in Branching.keys(of: def.steps[i]) {
                 guard case .array(let list)? = def.steps[i].config[key] else { continue }
                 def.steps[i].config[key] = .array(list.filter { $0.stringValue.map { !gone.contains($0) } ?? true })
             }

@@ -185,7 +185,7 @@ extension WorkflowState {
     /// The binary workflow section (see the top of this file).
     func binarySnapshotBytes() -> [UInt8] {
         var out = ByteWriter(capacity: 1 << 16, sortingKeys: true)
-        var head = Self.binarySnapshotMagic
+        for b in Self.binarySnapshotMagic { out.byte(b) }
         out.count(tenants.count)
         for name in tenants.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let t = tenants[name]!
@@ -198,8 +198,7 @@ extension WorkflowState {
                 out.lengthPrefixed(one.bytes)
             }
         }
-        head.append(contentsOf: out.bytes)
-        return head
+        return out.bytes
     }
 
     /// Records decoded in parallel: a tenant's workflows are cut into chunks, one per task.

@@ -155,12 +155,7 @@ private func validateMappings(_ step: Step, index i: Int, at: String, graph: Ste
 /// ones its outcome can rule out: see `Branching`); a typo would otherwise silently never skip.
 private func validateBranches(_ step: Step, index i: Int, at: String, graph: StepGraph,
                               into errors: inout [ValidationError]) {
-    let keys: [String]
-    switch step.type {
-    case StepType.condition.rawValue: keys = ["if_true", "if_false"]
-    case StepType.humanApproval.rawValue: keys = ["on_approve", "on_decline"]
-    default: return
-    }
+    let keys = Branching.keys(of: step)
     var listedBy: [String: String] = [:]
     for key in keys {
         guard let value = step.config[key] else { continue }

@@ -139,8 +139,7 @@ public actor WorkflowStore {
     /// The log the executor writes run events to as well.
     let store: Store
     /// Finished runs' histories, out of memory (`<directory>/archive`).
-    nonisolated let archive: RunArchive
-    public nonisolated var runArchive: RunArchive { archive }
+    public nonisolated let archive: RunArchive
     private let recovered: Mutex<RecoveredRuns>
     /// What recovery found; the executor takes the run events and archive entries (`takeRecoveredRuns`).
     nonisolated var recoveredRuns: RecoveredRuns { recovered.withLock { $0 } }

@@ -58,8 +58,7 @@ public final class LogReader {
                 let path = store.layout.segment(segmentFirst)
                 let size = try store.files.size(fd)
                 if size > scanner.offset {
-                    scanner = SegmentScanner(files: store.files, fd: fd, path: path, from: scanner.offset, limit: size,
-                                             maxPayloadBytes: store.options.maxRecordBytes)
+                    scanner = Self.scanner(store, fd: fd, path: path, from: scanner.offset, limit: size)
                     continue
                 }
                 let segments = store.segmentFirstLSNs
@@ -89,13 +88,17 @@ public final class LogReader {
             throw Gone(lsn: lsn)
         }
         do {
-            let size = try store.files.size(fd)
-            return (fd, SegmentScanner(files: store.files, fd: fd, path: path, from: 0, limit: size,
-                                       maxPayloadBytes: store.options.maxRecordBytes))
+            return (fd, scanner(store, fd: fd, path: path, from: 0, limit: try store.files.size(fd)))
         } catch {
             store.files.close(fd)
             throw error
         }
+    }
+
+    /// Frames of the open segment from `from` up to `limit` (its size when looked at).
+    private static func scanner(_ store: Store, fd: Int32, path: String, from: Int64, limit: Int64) -> SegmentScanner {
+        SegmentScanner(files: store.files, fd: fd, path: path, from: from, limit: limit,
+                       maxPayloadBytes: store.options.maxRecordBytes)
     }
 }
 

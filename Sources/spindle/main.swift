@@ -53,7 +53,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
         for dropped in summary.archive.droppedEntries {
             Log.event("warning", "archive_entry_dropped", ["reason": dropped, "then": "the run is rebuilt from the log"])
         }
-        store.runArchive.onCompaction { c in
+        store.archive.onCompaction { c in
             Log.event("info", "archive_compacted", ["files_removed": String(c.filesRemoved), "records_moved": String(c.recordsMoved),
                                                     "bytes_reclaimed": String(c.bytesReclaimed)])
         }
@@ -70,7 +70,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let httpClient = HTTPClient()
     let executor = Executor(workflows: store, runners: StepRunners.make(options, client: httpClient),
                             limits: Executor.Limits(global: options.maxRunningRuns, perWorkflow: options.maxRunsPerWorkflow),
-                            hubCapacity: options.watchRingEvents ?? 262_144,
+                            hubCapacity: options.watchRingEvents ?? EventHub.defaultCapacity,
                             webhooks: StepRunners.webhooks(client: httpClient, policy: options.webhookPolicy))
     let recoveryStarted = ContinuousClock.now
     await executor.recover()

@@ -75,7 +75,7 @@ import Storage
 
     static func expectIntact(_ h: RunHarness, _ kept: [String: Seen], _ deleted: [String],
                              sourceLocation: SourceLocation = #_sourceLocation) throws {
-        h.store.runArchive.forgetRecentHistories()
+        h.store.archive.forgetRecentHistories()
         for (id, before) in kept {
             #expect(try seen(h, id) == before, "run \(id) reads differently", sourceLocation: sourceLocation)
         }
@@ -92,19 +92,19 @@ import Storage
         var (h, kept, deleted) = try await Self.mostlyDeleted()
         let before = Self.dataFiles(h.dir)
         #expect(before.count >= 4, "the runs should spread over several data files: \(before)")
-        let done = try await h.store.runArchive.compact()
+        let done = try await h.store.archive.compact()
         #expect(done.filesRemoved >= 2 && done.recordsMoved > 0 && done.bytesReclaimed > 0, "\(done)")
         let after = Self.dataFiles(h.dir)
         #expect(after.count < before.count)
         for name in Set(before).subtracting(after) { #expect(before.contains(name)) }
         try Self.expectIntact(h, kept, deleted)
-        let stats = h.store.runArchive.stats
+        let stats = h.store.archive.stats
         #expect(stats.filesCompacted == done.filesRemoved && stats.recordsMoved == done.recordsMoved)
         h = try await Self.reopen(h)
         try Self.expectIntact(h, kept, deleted)
         // Files the moved records filled may hold dead ones too: compaction settles in a few rounds.
         var rounds = 0
-        while try await h.store.runArchive.compact().filesRemoved > 0 && rounds < 10 { rounds += 1 }
+        while try await h.store.archive.compact().filesRemoved > 0 && rounds < 10 { rounds += 1 }
         #expect(rounds < 10, "compaction keeps finding files to remove")
         try Self.expectIntact(h, kept, deleted)
         await h.store.close()
@@ -116,7 +116,7 @@ import Storage
         let (h, kept, deleted) = try await mostlyDeleted()
         let saved = h.dir + "-before"
         try FileManager.default.copyItem(atPath: h.dir + "/archive", toPath: saved)
-        _ = try await h.store.runArchive.compact()
+        _ = try await h.store.archive.compact()
         await h.store.close()
         return (h, kept, deleted, saved)
     }
@@ -134,7 +134,7 @@ import Storage
         h = try await Self.make(dir: h.dir, clock: h.clock)
         try Self.expectIntact(h, kept, deleted)
         #expect(!restored.isDisjoint(with: Self.dataFiles(h.dir)))
-        let done = try await h.store.runArchive.compact()
+        let done = try await h.store.archive.compact()
         #expect(done.filesRemoved >= 1, "\(done)")
         // Nothing live was left in the restored files: each goes, whatever else moved.
         let removedAgain = before.subtracting(afterFirst)
@@ -160,7 +160,7 @@ import Storage
         }
         h = try await Self.make(dir: h.dir, clock: h.clock)
         try Self.expectIntact(h, kept, deleted)
-        let done = try await h.store.runArchive.compact()
+        let done = try await h.store.archive.compact()
         #expect(done.filesRemoved >= 2, "\(done)")
         h = try await Self.reopen(h)
         try Self.expectIntact(h, kept, deleted)
@@ -176,7 +176,7 @@ import Storage
         let old = try #require(cell.state.withLock { $0.archived?.location })
         try cell.hold()
         #expect(cell.indexedLocation == old)
-        let done = try await h.store.runArchive.compact()
+        let done = try await h.store.archive.compact()
         #expect(done.filesRemoved >= 1)
         let hex = String(old.file, radix: 16)
         if !Self.dataFiles(h.dir).contains(String(repeating: "0", count: 16 - hex.count) + hex + ".data") {
@@ -198,8 +198,8 @@ import Storage
         let cell = try h.executor.cell(tenant: "t", runID: victim)
         let file = try #require(cell.state.withLock { $0.archived?.location.file })
         #expect(cell.beginDelete())
-        try await h.store.runArchive.remove(victim)
-        let done = try await h.store.runArchive.compact()
+        try await h.store.archive.remove(victim)
+        let done = try await h.store.archive.compact()
         let hex = String(file, radix: 16)
         #expect(done.filesRemoved >= 1 && !Self.dataFiles(h.dir).contains(String(repeating: "0", count: 16 - hex.count) + hex + ".data"),
                 "the victim's file was compacted")
@@ -215,7 +215,7 @@ import Storage
     @Test func aDeleteQueuedBehindACompactionStaysDeleted() async throws {
         var (h, kept, deleted) = try await Self.mostlyDeleted()
         let victim = try #require(kept.keys.sorted().first)
-        let archive = h.store.runArchive
+        let archive = h.store.archive
         let compaction = Task { try await archive.compact() }
         _ = try await h.executor.delete(tenant: "t", runID: victim)
         _ = try await compaction.value
@@ -229,7 +229,7 @@ import Storage
 
     @Test func aLocationTakenBeforeTheMoveStillReads() async throws {
         let (h, kept, _) = try await Self.mostlyDeleted()
-        let archive = h.store.runArchive
+        let archive = h.store.archive
         let taken = try kept.keys.sorted().map { id in
             (id, try #require(h.executor.cell(tenant: "t", runID: id).state.withLock { $0.archived?.location }))
         }
@@ -254,7 +254,7 @@ import Storage
         }
         for id in keyed.values + others { _ = try await RunArchiveTests.archived(h, id) }
         for id in others { _ = try await h.executor.delete(tenant: "t", runID: id) }
-        #expect(try await h.store.runArchive.compact().recordsMoved > 0)
+        #expect(try await h.store.archive.compact().recordsMoved > 0)
         h = try await Self.reopen(h)
         for (key, id) in keyed {
             #expect(try await h.start(wf, inputs: ["x": "again"], key: key).id == id, "key \(key)")
@@ -269,8 +269,8 @@ import Storage
         // the interval): the archiver must wake by itself when the interval is over.
         let (h, kept, deleted) = try await Self.mostlyDeleted(checkIntervalNanos: 1_000_000_000)
         let deadline = Date().addingTimeInterval(10)
-        while h.store.runArchive.stats.filesCompacted == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(h.store.runArchive.stats.filesCompacted > 0)
+        while h.store.archive.stats.filesCompacted == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(h.store.archive.stats.filesCompacted > 0)
         try Self.expectIntact(h, kept, deleted)
         await h.store.close()
     }

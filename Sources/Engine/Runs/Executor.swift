@@ -108,7 +108,7 @@ public final class Executor: Sendable {
     }
 
     public init(workflows: WorkflowStore, runners: [String: any StepRunner] = [:], limits: Limits = Limits(),
-                sleeper: Sleeper? = nil, hubCapacity: Int = 262_144, webhooks: RunWebhooks? = nil) {
+                sleeper: Sleeper? = nil, hubCapacity: Int = EventHub.defaultCapacity, webhooks: RunWebhooks? = nil) {
         self.workflows = workflows
         self.webhooks = webhooks
         self.environment = workflows.environment
@@ -184,8 +184,7 @@ public final class Executor: Sendable {
         for (id, r) in plan.reloaded {
             do {
                 let events = try workflows.archive.history(of: id, at: r.archived.at) + r.tail
-                var run = Run(queued: events[0])!
-                for e in events.dropFirst() { run.apply(e) }
+                let run = Run(history: events)!
                 live[id] = RunRecoveryPlan.Live(run: run, events: events)
             } catch {
                 // Its events after the archived ones cannot be put back on top: it stays as
@@ -387,7 +386,7 @@ public final class Executor: Sendable {
         // of its workflow began: the purge removes the runs it found then.
         var purging = false
         let raced: RunCell? = tables.withLock { t in
-            if t.purging.contains(Self.workflowKey(request.tenantID, workflow.id)) {
+            if !t.purging.isEmpty && t.purging.contains(Self.workflowKey(request.tenantID, workflow.id)) {
                 purging = true
                 return nil
             }

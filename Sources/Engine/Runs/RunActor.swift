@@ -462,26 +462,38 @@ enum Backoff {
 }
 
 /// Branches of condition and approval steps: which dependents a finished step rules out.
+/// The config keys are known here only; validation and RemoveStep ask `keys(of:)`.
 enum Branching {
-    /// Config "if_true" / "if_false" of a condition; "on_approve" / "on_decline" of an approval.
+    static let ifTrue = "if_true", ifFalse = "if_false", onApprove = "on_approve", onDecline = "on_decline"
+
+    /// The config keys of `step` that list the steps on its branches (none for other types).
+    static func keys(of step: Step) -> [String] {
+        switch step.type {
+        case StepType.condition.rawValue: [ifTrue, ifFalse]
+        case StepType.humanApproval.rawValue: [onApprove, onDecline]
+        default: []
+        }
+    }
+
+    /// A branch list of the config: its step ids.
     static func list(_ config: [String: JSONValue], _ key: String) -> [String]? {
         config[key]?.arrayValue?.compactMap(\.stringValue)
     }
 
-    static func declineBranch(of step: Step) -> [String]? { list(step.config, "on_decline") }
+    static func declineBranch(of step: Step) -> [String]? { list(step.config, onDecline) }
 
     static func untaken(by step: Step, output: JSONValue, dependents: [String]) -> [String] {
         switch step.type {
         case StepType.condition.rawValue:
             let taken = output["branch"]?.stringValue == "true"
-            let ifTrue = list(step.config, "if_true"), ifFalse = list(step.config, "if_false")
-            if taken { return ifFalse ?? dependents.filter { !(ifTrue ?? dependents).contains($0) } }
-            return ifTrue ?? dependents.filter { !(ifFalse ?? []).contains($0) }
+            let whenTrue = list(step.config, ifTrue), whenFalse = list(step.config, ifFalse)
+            if taken { return whenFalse ?? dependents.filter { !(whenTrue ?? dependents).contains($0) } }
+            return whenTrue ?? dependents.filter { !(whenFalse ?? []).contains($0) }
         case StepType.humanApproval.rawValue:
-            guard let onDecline = list(step.config, "on_decline") else { return [] }
+            guard let declined = list(step.config, onDecline) else { return [] }
             let approved = output["approved"]?.boolValue ?? true
-            let onApprove = list(step.config, "on_approve") ?? dependents.filter { !onDecline.contains($0) }
-            return approved ? onDecline : onApprove
+            let approvedOnes = list(step.config, onApprove) ?? dependents.filter { !declined.contains($0) }
+            return approved ? declined : approvedOnes
         default:
             return []
         }

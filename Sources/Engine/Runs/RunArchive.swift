@@ -319,6 +319,13 @@ public final class RunArchive: Sendable {
     func forgetRecentHistories() { recent.withLock { $0 = RecentHistories() } }
 
     private func readHistory(of runID: String, at location: Archive.Location) throws(RunHistoryUnreadable) -> [RunEvent] {
+        try readRecord(of: runID, at: location).events
+    }
+
+    /// The record at `location` and the history it holds, checked to be `runID`'s from its
+    /// queued event on (so `Run(history:)` makes a run of it).
+    func readRecord(of runID: String, at location: Archive.Location) throws(RunHistoryUnreadable)
+        -> (record: Record, events: [RunEvent]) {
         let record: Record
         do {
             record = try archive.read(location)
@@ -332,7 +339,10 @@ public final class RunArchive: Sendable {
             guard events.first?.runID == runID else {
                 throw DecodeError(path: "archive", message: "the record holds run \(events.first?.runID ?? "none")")
             }
-            return events
+            guard case .queued = events[0].kind else {
+                throw DecodeError(path: "archive", message: "the record does not start with the run's queued event")
+            }
+            return (record, events)
         } catch {
             throw RunHistoryUnreadable(runID: runID, reason: "archive record \(location) in \(archive.directory) does not decode: \(error)")
         }

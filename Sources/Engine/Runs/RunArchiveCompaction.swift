@@ -105,21 +105,7 @@ extension RunArchive {
     /// The record at `at`, checked to decode as the run's history, and the summary its index
     /// entry carries (worked out from the events: the cell of an archived run keeps no key).
     private func recordAgain(of runID: String, at: Archive.Location) throws -> (record: Record, summary: ArchivedSummary) {
-        let record: Record
-        do {
-            record = try archive.read(at)
-        } catch {
-            throw RunHistoryUnreadable(runID: runID, reason: "compacting \(archive.directory) at \(at): \(error)")
-        }
-        do {
-            let events = try RunHistory.events(record)
-            guard events.first?.runID == runID, var run = Run(queued: events[0]) else {
-                throw DecodeError(path: "archive", message: "the record at \(at) holds run \(events.first?.runID ?? "none")")
-            }
-            for e in events.dropFirst() { run.apply(e) }
-            return (record, ArchivedSummary(run))
-        } catch {
-            throw RunHistoryUnreadable(runID: runID, reason: "compacting \(archive.directory): \(error)")
-        }
+        let (record, events) = try readRecord(of: runID, at: at)
+        return (record, ArchivedSummary(Run(history: events)!))
     }
 }

@@ -163,6 +163,14 @@ extension Run {
         lastSeq = event.seq
     }
 
+    /// The run its history makes (its events from the queued one, in order), as it was after
+    /// event `seq`; nil when the history does not start with the queued event.
+    public init?(history: [RunEvent], upTo seq: UInt64 = .max) {
+        guard let first = history.first, var run = Run(queued: first) else { return nil }
+        for e in history.dropFirst() where e.seq <= seq { run.apply(e) }
+        self = run
+    }
+
     /// Applies one event (the next in sequence).
     public mutating func apply(_ event: RunEvent) {
         let at = event.at

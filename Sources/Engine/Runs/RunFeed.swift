@@ -82,7 +82,7 @@ public final class RunCell: Sendable {
     public func loadRun() throws(RunHistoryUnreadable) -> Run {
         switch current {
         case .live(let run, _): return run
-        case .archived(let a): return fold(try a.archive.history(of: id, at: a.location), upTo: a.lastSeq)
+        case .archived(let a): return Run(history: try a.archive.history(of: id, at: a.location), upTo: a.lastSeq)!
         }
     }
 
@@ -113,12 +113,6 @@ public final class RunCell: Sendable {
         run.status = a.status
         run.lastSeq = a.lastSeq
         run.error = StepError(code: "DATA_LOSS", message: error.description)
-        return run
-    }
-
-    private func fold(_ events: [RunEvent], upTo seq: UInt64) -> Run {
-        var run = Run(queued: events[0])!
-        for e in events.dropFirst() where e.seq <= seq { run.apply(e) }
         return run
     }
 
@@ -159,13 +153,12 @@ public final class RunCell: Sendable {
     func runAt(_ seq: UInt64) -> Run {
         let current = state.withLock { s -> Run? in
             guard let live = s.live else { return nil }
-            guard seq < live.run.lastSeq, let first = live.durable.first, var run = Run(queued: first) else { return live.run }
-            for e in live.durable.dropFirst() where e.seq <= seq { run.apply(e) }
-            return run
+            guard seq < live.run.lastSeq else { return live.run }
+            return Run(history: live.durable, upTo: seq) ?? live.run
         }
         if let current { return current }
         guard let events = try? durableEvents() else { return run }
-        return fold(events, upTo: seq)
+        return Run(history: events, upTo: seq) ?? run
     }
 
     /// The events a snapshot holds for the run: its durable events while it is in memory;
@@ -267,7 +260,7 @@ public final class RunCell: Sendable {
             }
             guard let archived else { return }
             let events = try archived.archive.history(of: id, at: archived.location)
-            let loaded = fold(events, upTo: archived.lastSeq)
+            let loaded = Run(history: events, upTo: archived.lastSeq)!
             let restored = state.withLock { s -> Bool in
                 guard s.archived != nil else { return false }  // someone else did it meanwhile: hold that
                 let live = Live(run: loaded)
@@ -379,7 +372,10 @@ public final class EventHub: Sendable {
     /// Told the id of each run whose terminal event is published (durable): the archiver.
     private let onRunEnded: (@Sendable (String) -> Void)?
 
-    public init(capacity: Int = 262_144, startLSN: UInt64 = 0, onRunEnded: (@Sendable (String) -> Void)? = nil) {
+    /// Events the ring keeps unless told otherwise (`--watch-ring-events`).
+    public static let defaultCapacity = 262_144
+
+    public init(capacity: Int = EventHub.defaultCapacity, startLSN: UInt64 = 0, onRunEnded: (@Sendable (String) -> Void)? = nil) {
         self.capacity = capacity
         self.onRunEnded = onRunEnded
         // The ring grows as events arrive (a full-size ring up front would cost tens of MiB

@@ -93,7 +93,7 @@ extension WorkflowState {
         let now = env.clock.now()
         let id = env.ids.workflowID(at: now)
         var meta = metadata
-        meta.name = (tenants[tenant] ?? TenantState()).uniqueName(metadata.name)
+        meta.name = tenants[tenant]?.liveNames.uniqueName(metadata.name) ?? metadata.name
         let version = WorkflowVersion(number: 1, changeSummary: summary, createdAt: now, definition: definition,
                                       definitionHash: hash)
         let event = WorkflowEvent.created(.init(tenantID: tenant, workflowID: id, at: now, metadata: meta,
@@ -301,7 +301,7 @@ extension WorkflowState {
     public func restore(tenant: String, id: String, env: Environment) throws(DomainError) -> CommandResult {
         let r = try record(tenant: tenant, id: id)
         guard r.workflow.deleted else { return CommandResult(events: [], workflowID: id) }
-        let name = tenants[tenant]!.uniqueName(r.workflow.name)
+        let name = tenants[tenant]!.liveNames.uniqueName(r.workflow.name)
         return CommandResult(events: [.restored(.init(tenantID: tenant, workflowID: id, at: env.clock.now(), name: name))],
                              workflowID: id)
     }

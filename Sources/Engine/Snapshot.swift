@@ -167,7 +167,7 @@ extension TenantState {
             let w = record.workflow
             self.records[w.id] = record
             rows.append(ListRow(w))
-            if !w.deleted { liveNames[w.name] = w.id }
+            if !w.deleted { liveNames.claim(w.name, by: w.id) }
             if !record.requestID.isEmpty { requests[record.requestID] = w.id }
         }
         index = ListIndex(rows: rows)

@@ -32,21 +32,12 @@ struct TenantState: Sendable, Hashable {
     /// Every workflow in id order (ids are time-sortable, so newest-first is reverse order),
     /// with posting lists for List's filters.
     var index = ListIndex()
-    /// Name -> id of live (not deleted) workflows: names are unique among them.
-    var liveNames: [String: String] = [:]
+    /// Names of live (not deleted) workflows: unique among them.
+    var liveNames = LiveNames()
     /// Create request id -> workflow id.
     var requests: [String: String] = [:]
     /// The tenant's own templates, by id.
     var templates: [String: Template] = [:]
-
-    /// `base` if no live workflow has it, else "base (1)", "base (2)", ... the first free one.
-    func uniqueName(_ base: String, ignoring id: String? = nil) -> String {
-        func free(_ name: String) -> Bool { liveNames[name].map { $0 == id } ?? true }
-        if free(base) { return base }
-        var n = 1
-        while !free("\(base) (\(n))") { n += 1 }
-        return "\(base) (\(n))"
-    }
 }
 
 /// Every tenant's workflows: a deterministic state machine. Commands check a request against
@@ -85,7 +76,7 @@ public struct WorkflowState: Sendable, Hashable {
             t.records[e.workflowID] = WorkflowRecord(workflow: wf, versions: [e.version], revision: 1,
                                                      requestID: e.requestID)
             t.index.set(ListRow(wf))
-            t.liveNames[e.metadata.name] = e.workflowID
+            t.liveNames.claim(e.metadata.name, by: e.workflowID)
             if !e.requestID.isEmpty { t.requests[e.requestID] = e.workflowID }
         case .versioned(let e):
             t.update(e.workflowID, at: e.version.createdAt) { r in
@@ -111,7 +102,7 @@ public struct WorkflowState: Sendable, Hashable {
         case .purged(let e):
             guard let r = t.records.removeValue(forKey: e.workflowID) else { return }
             t.index.remove(e.workflowID)
-            if t.liveNames[r.workflow.name] == e.workflowID { t.liveNames[r.workflow.name] = nil }
+            t.liveNames.release(r.workflow.name, by: e.workflowID)
             if !r.requestID.isEmpty, t.requests[r.requestID] == e.workflowID { t.requests[r.requestID] = nil }
         case .templateSaved(let e):
             t.templates[e.template.id] = e.template
@@ -130,8 +121,8 @@ extension TenantState {
         r.revision += 1
         r.workflow.etag = WorkflowState.etag(r.revision)
         r.workflow.updatedAt = at
-        if wasLive, liveNames[oldName] == id { liveNames[oldName] = nil }
-        if !r.workflow.deleted { liveNames[r.workflow.name] = id }
+        if wasLive { liveNames.release(oldName, by: id) }
+        if !r.workflow.deleted { liveNames.claim(r.workflow.name, by: id) }
         index.set(ListRow(r.workflow))
         records[id] = r
     }

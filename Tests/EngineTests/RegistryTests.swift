@@ -51,6 +51,44 @@ let chain = WorkflowDefinition(steps: [step("a"), step("b", deps: ["a"]), step("
         #expect(try h.create("A", tenant: "t2").name == "A")
     }
 
+    /// The first free suffix, whichever way names were taken and freed, and in a state loaded
+    /// from a snapshot as in the one that made it.
+    @Test func clashingNamesTakeTheFirstFreeSuffix() throws {
+        var h = Harness()
+        let made = try (0..<300).map { _ in try h.create("Untitled") }
+        #expect(made.map(\.name) == ["Untitled"] + (1..<300).map { "Untitled (\($0))" })
+        _ = try h.run(h.state.delete(tenant: "t1", id: made[7].id, env: h.env))
+        _ = try h.run(h.state.delete(tenant: "t1", id: made[3].id, env: h.env))
+        _ = try h.run(h.state.updateMetadata(tenant: "t1", id: made[5].id, metadata: WorkflowMetadata(name: "Renamed"),
+                                             mask: ["name"], env: h.env))
+        // Deleted "Untitled" itself: the bare name is free again before any suffix.
+        _ = try h.run(h.state.delete(tenant: "t1", id: made[0].id, env: h.env))
+        let loaded = try WorkflowState(snapshot: h.state.snapshotBytes())
+        #expect(loaded == h.state)
+        for var state in [h.state, loaded] {
+            var names: [String] = []
+            for name in ["Untitled", "Untitled", "Untitled", "Untitled", "Untitled (301)", "Untitled", "Untitled", "Untitled (1)"] {
+                let r = try state.create(tenant: "t1", metadata: WorkflowMetadata(name: name), env: h.env)
+                for e in r.events { state.apply(e) }
+                names.append(try state.get(tenant: "t1", id: r.workflowID).name)
+            }
+            #expect(names == ["Untitled", "Untitled (3)", "Untitled (5)", "Untitled (7)", "Untitled (301)",
+                              "Untitled (300)", "Untitled (302)", "Untitled (1) (1)"])
+        }
+        // A restored workflow whose name was taken meanwhile is suffixed the same way.
+        _ = try h.run(h.state.create(tenant: "t1", metadata: WorkflowMetadata(name: "Untitled (7)"), env: h.env))
+        let restored = try h.run(h.state.restore(tenant: "t1", id: made[7].id, env: h.env))
+        #expect(restored?.name == "Untitled (7) (1)")
+    }
+
+    @Test func suffixesAreReadOnlyInTheFormCreatesWriteThem() {
+        #expect(LiveNames.split("A (12)")! == ("A", 12))
+        #expect(LiveNames.split("A (1) (3)")! == ("A (1)", 3))
+        for name in ["A (0)", "A (01)", "A(1)", "A (1", "A ()", "A (-1)", "(1)", "A (1234567890123456789)"] {
+            #expect(LiveNames.split(name) == nil, "\(name)")
+        }
+    }
+
     @Test func createRejectsInvalidDefinitionsAndEmptyNames() {
         let h = Harness()
         let bad = WorkflowDefinition(steps: [step("a", deps: ["zz"])])

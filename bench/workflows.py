@@ -10,8 +10,8 @@ clients/go/bin/spindle-wfbench (built by clients/go/build.sh; WFBENCH_BIN overri
 client is not used: its per-call CPU capped the measured create rate well below the server's.
 Prints, with no assertions:
   - durable CreateWorkflow/s with 1 and with 64 concurrent clients (each create is acknowledged
-    only after its fsync), with the client's and the server's CPU use, so a saturated client
-    shows up;
+    only after its fsync), then durable UpdateWorkflow/s (one metadata field) the same way, with
+    the client's and the server's CPU use, so a saturated client shows up;
   - the time to store --workflows workflows in one tenant (64 clients; 1 in 100 tagged "rare",
     1 in 100 trigger WEBHOOK, 1 in 100 ACTIVE);
   - GetWorkflow and ListWorkflows (page of 50, newest first: no filter; tag, status, trigger,

@@ -14,6 +14,7 @@ ln -s "$HERE" "$GP/src/spindle/clients/go"
 export GO111MODULE=off GOPATH="$GP:/usr/share/gocode" GOCACHE="$GP/cache" GOFLAGS=
 go vet spindle/clients/go/spindlev1 spindle/clients/go/benchkit spindle/clients/go/cmd/spindle-demo spindle/clients/go/cmd/spindle-runbench \
     spindle/clients/go/cmd/spindle-wfbench
+go test spindle/clients/go/benchkit
 go build -o "$HERE/bin/spindle-demo" spindle/clients/go/cmd/spindle-demo
 go build -o "$HERE/bin/spindle-runbench" spindle/clients/go/cmd/spindle-runbench
 go build -o "$HERE/bin/spindle-wfbench" spindle/clients/go/cmd/spindle-wfbench

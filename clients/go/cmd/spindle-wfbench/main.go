@@ -1,9 +1,11 @@
 // spindle-wfbench measures Spindle's WorkflowService from Go (bench/workflows.py starts the
 // server and runs it). It prints one "key=value" line per figure and asserts nothing.
 //
-//	-mode rate      durable CreateWorkflow/s with each of -rate-clients (default "1,64") for
-//	                -seconds each: creates_per_s_<n>, errors, and the CPU used by this client
-//	                and by the server (-pid) per second of wall time, so a saturated client shows
+//	-mode rate      with each of -rate-clients (default "1,64"), for -seconds each: durable
+//	                CreateWorkflow/s (creates_per_s_<n>), then durable UpdateWorkflow/s of one
+//	                metadata field on workflows just made (updates_per_s_<n>); with the errors,
+//	                and the CPU used by this client and by the server (-pid) per second of wall
+//	                time, so a saturated client shows
 //	-mode populate  -count creates by -clients callers, shaped for the latency phase: 1 in 100
 //	                tagged "rare" (else "common"), 1 in 100 with trigger WEBHOOK, 1 in 100 set
 //	                ACTIVE after it is made (the rest stay DRAFT)
@@ -28,6 +30,7 @@ import (
 	"time"
 
 	structpb "github.com/golang/protobuf/ptypes/struct"
+	fieldmaskpb "google.golang.org/genproto/protobuf/field_mask"
 
 	"spindle/clients/go/benchkit"
 	pb "spindle/clients/go/spindlev1"
@@ -83,18 +86,45 @@ func rate(ctx context.Context, client func(int) pb.WorkflowServiceClient) {
 		if err != nil || n < 1 {
 			log.Fatalf("bad -rate-clients entry %q", field)
 		}
-		cpu0, srv0, t0 := benchkit.SelfCPU().Seconds(), benchkit.ProcessCPU(*pid).Seconds(), time.Now()
-		done, errs := hammer(n, *seconds, -1, func(c, k int) error {
-			_, err := client(c).CreateWorkflow(ctx, createRequest(n*10000000+k))
+		// Each caller updates workflows of its own, so no two writes race on one etag.
+		ids := make([][]string, n)
+		var mu sync.Mutex
+		measure("creates", n, func(c, k int) error {
+			w, err := client(c).CreateWorkflow(ctx, createRequest(n*10000000+k))
+			if err == nil && len(ids[c]) < 64 {
+				mu.Lock()
+				ids[c] = append(ids[c], w.Id)
+				mu.Unlock()
+			}
 			return err
 		})
-		wall := time.Since(t0).Seconds()
-		report(fmt.Sprintf("creates_per_s_%d", n), fmt.Sprintf("%.0f", float64(done)/wall))
-		report(fmt.Sprintf("creates_errors_%d", n), errs)
-		report(fmt.Sprintf("client_cpu_cores_%d", n), fmt.Sprintf("%.2f", (benchkit.SelfCPU().Seconds()-cpu0)/wall))
-		if *pid > 0 {
-			report(fmt.Sprintf("server_cpu_cores_%d", n), fmt.Sprintf("%.2f", (benchkit.ProcessCPU(*pid).Seconds()-srv0)/wall))
-		}
+		mask := &fieldmaskpb.FieldMask{Paths: []string{"description"}}
+		measure("updates", n, func(c, k int) error {
+			mu.Lock()
+			mine := ids[c]
+			mu.Unlock()
+			if len(mine) == 0 {
+				return fmt.Errorf("caller %d made no workflow to update", c)
+			}
+			id := mine[k%len(mine)]
+			_, err := client(c).UpdateWorkflow(ctx, &pb.UpdateWorkflowRequest{WorkflowId: id, UpdateMask: mask,
+				Metadata: &pb.Workflow{Description: fmt.Sprintf("update %d", k)}})
+			return err
+		})
+	}
+}
+
+// measure: -seconds of back-to-back calls from n callers, as <what>_per_s_<n>, the errors, and
+// the CPU this client and the server (-pid) used per second of wall time.
+func measure(what string, n int, call func(c, k int) error) {
+	cpu0, srv0, t0 := benchkit.SelfCPU().Seconds(), benchkit.ProcessCPU(*pid).Seconds(), time.Now()
+	done, errs := hammer(n, *seconds, -1, call)
+	wall := time.Since(t0).Seconds()
+	report(fmt.Sprintf("%s_per_s_%d", what, n), fmt.Sprintf("%.0f", float64(done)/wall))
+	report(fmt.Sprintf("%s_errors_%d", what, n), errs)
+	report(fmt.Sprintf("%s_client_cpu_cores_%d", what, n), fmt.Sprintf("%.2f", (benchkit.SelfCPU().Seconds()-cpu0)/wall))
+	if *pid > 0 {
+		report(fmt.Sprintf("%s_server_cpu_cores_%d", what, n), fmt.Sprintf("%.2f", (benchkit.ProcessCPU(*pid).Seconds()-srv0)/wall))
 	}
 }
 

@@ -45,6 +45,11 @@ extension GRPCTesting {
             w.writeEnum(1, type)
             w.write(.bytes, 2, body)
         }
+        /// Benchmark replies carry payloads of up to megabytes inside a SimpleResponse.
+        public var knownEncodedSize: Int? {
+            (type.rawValue == 0 ? 0 : 1 + Varint.size(UInt64(bitPattern: Int64(type.rawValue))))
+                + (body.isEmpty ? 0 : 1 + Varint.size(UInt64(body.count)) + body.count)
+        }
     }
 
     public struct EchoStatus: SchemaMessage {

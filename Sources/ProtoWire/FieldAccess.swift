@@ -125,12 +125,22 @@ extension ProtoWriter {
     @inlinable
     public mutating func writeMessage<M: ProtoMessage>(_ number: Int, _ value: M?) {
         guard let value else { return }
-        writeNested(number) { value.encodeFields(to: &$0) }
+        writeEmbedded(number, value)
     }
 
     @inlinable
     public mutating func writeMessage<M: ProtoMessage>(_ number: Int, _ values: [M]) {
-        for v in values { writeNested(number) { v.encodeFields(to: &$0) } }
+        for v in values { writeEmbedded(number, v) }
+    }
+
+    @inlinable
+    mutating func writeEmbedded<M: ProtoMessage>(_ number: Int, _ value: M) {
+        guard let size = value.knownEncodedSize else { return writeNested(number) { value.encodeFields(to: &$0) } }
+        writeTag(number, .lengthDelimited)
+        writeVarint(UInt64(size))
+        let start = count
+        value.encodeFields(to: &self)
+        precondition(count - start == size, "\(M.self).knownEncodedSize is \(size), but it wrote \(count - start) bytes")
     }
 
     /// A map field, entries in key order so output is deterministic (byte-for-byte the same

@@ -11,6 +11,16 @@ public protocol ProtoMessage: Sendable, Equatable {
 
     /// Appends every set field, in field-number order.
     func encodeFields(to writer: inout ProtoWriter)
+
+    /// The size `encodeFields` will write, for a message that can tell without encoding
+    /// (nil by default). An embedded message that knows it is written behind its exact
+    /// length, instead of behind one reserved byte that a body of 128 bytes or more must then
+    /// be shifted past: a 64 KiB payload was copied twice.
+    var knownEncodedSize: Int? { get }
+}
+
+extension ProtoMessage {
+    public var knownEncodedSize: Int? { nil }
 }
 
 extension ProtoMessage {

@@ -245,6 +245,26 @@ struct GoldenValueTests {
         try check(resp, "reflection_response_error")
     }
 
+    /// Payload states its size up front (knownEncodedSize); the bytes must be those of the
+    /// generic reserve-and-backpatch path at every length-varint boundary, with open enum values.
+    @Test(arguments: [0, 1, 127, 128, 16_383, 16_384, 70_000])
+    func payloadWithKnownSizeEncodesAsTheGenericPath(size: Int) throws {
+        for type in [0, 7, -1] as [Int32] {
+            var payload = GRPCTesting.Payload()
+            payload.type = .init(rawValue: type)
+            payload.body = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
+            var response = GRPCTesting.SimpleResponse()
+            response.payload = payload
+            response.username = "u"
+            var generic = ProtoWriter()
+            generic.writeNested(1) { payload.encodeFields(to: &$0) }
+            generic.write(.string, 2, "u")
+            let bytes = response.serializedBytes()
+            #expect(bytes == generic.take(), "size \(size), type \(type)")
+            #expect(try GRPCTesting.SimpleResponse(serializedBytes: bytes) == response)
+        }
+    }
+
     @Test func interopMessages() throws {
         var sr = GRPCTesting.SimpleRequest()
         sr.responseSize = 314159; sr.fillUsername = true; sr.fillOauthScope = true; sr.fillServerID = true

@@ -11,26 +11,24 @@ import time
 import grpc
 import pytest
 
-from conftest import mint
+from conftest import Api, mint
 from spindle_proc import Spindle
 from spindle_client.spindle.v1 import run_pb2 as rpb
 from spindle_client.spindle.v1 import run_service_pb2 as rs
-from spindle_client.spindle.v1 import run_service_pb2_grpc as rsg
 from spindle_client.spindle.v1 import workflow_pb2 as wf
 from spindle_client.spindle.v1 import workflow_service_pb2 as ws
-from spindle_client.spindle.v1 import workflow_service_pb2_grpc as wsg
 
 pytestmark = pytest.mark.spindle_only
 SMALL = ["--watch-ring-events", "16", "--log-segment-bytes", "65536", "--snapshot-every", "40"]
 EVENTS_PER_RUN = 9  # queued, started, 3 x (step started, step completed), completed
 
 
-class Api:
+class Watcher:
+    """conftest's Api on its own channel, with the steps these tests repeat."""
+
     def __init__(self, server):
         self.channel = grpc.insecure_channel(server.addr)
-        self.md = [("authorization", f"Bearer {mint(server, 'watcher')}")]
-        self.wf = wsg.WorkflowServiceStub(self.channel)
-        self.runs = rsg.RunServiceStub(self.channel)
+        self.api = Api(self.channel, mint(server, "watcher"))
 
     def workflow(self):
         steps = []
@@ -39,20 +37,19 @@ class Api:
             s.config.update({"template": sid})
             steps.append(s)
         w = wf.Workflow(name="watched", definition=wf.WorkflowDefinition(steps=steps))
-        return self.wf.CreateWorkflow(ws.CreateWorkflowRequest(workflow=w), metadata=self.md, timeout=15).id
+        return self.api.CreateWorkflow(ws.CreateWorkflowRequest(workflow=w), timeout=15).id
 
     def run(self, wid, n):
         ids = []
         for _ in range(n):
-            r = self.runs.RunWorkflow(rs.RunWorkflowRequest(workflow_id=wid), metadata=self.md, timeout=15)
+            r = self.api.RunWorkflow(rs.RunWorkflowRequest(workflow_id=wid), timeout=15)
             assert r.status == rpb.RUN_STATUS_COMPLETED
             ids.append(r.id)
         return ids
 
     def watch(self, wid, token, count, timeout=20):
         """The first COUNT messages of WatchRuns(wid, token)."""
-        stream = self.runs.WatchRuns(rs.WatchRunsRequest(workflow_id=wid, resume_token=token),
-                                     metadata=self.md, timeout=timeout)
+        stream = self.api.WatchRuns(rs.WatchRunsRequest(workflow_id=wid, resume_token=token), timeout=timeout)
         out = []
         for m in stream:
             out.append(m)
@@ -91,59 +88,59 @@ def data_dir(tmp_path):
 
 def test_a_stream_behind_the_ring_gets_every_event_from_the_log(data_dir):
     server = Spindle(SMALL, data_dir=data_dir)
-    api = Api(server)
+    watcher = Watcher(server)
     try:
-        wid = api.workflow()
-        token = api.start_token(wid)
-        runs = api.run(wid, 40)  # 360 events: the ring keeps 16
-        msgs = api.watch(wid, token, len(runs) * EVENTS_PER_RUN)
+        wid = watcher.workflow()
+        token = watcher.start_token(wid)
+        runs = watcher.run(wid, 40)  # 360 events: the ring keeps 16
+        msgs = watcher.watch(wid, token, len(runs) * EVENTS_PER_RUN)
         check_every_event(msgs, runs)
         # From any token in the middle: exactly the rest, then live events from the ring.
         middle = msgs[100]
-        rest = api.watch(wid, middle.resume_token, len(msgs) - 101)
+        rest = watcher.watch(wid, middle.resume_token, len(msgs) - 101)
         assert [(m.event.run_id, m.event.seq) for m in rest] == [(m.event.run_id, m.event.seq) for m in msgs[101:]]
-        stream = api.runs.WatchRuns(rs.WatchRunsRequest(workflow_id=wid, resume_token=msgs[-3].resume_token),
-                                    metadata=api.md, timeout=20)
+        stream = watcher.api.WatchRuns(rs.WatchRunsRequest(workflow_id=wid, resume_token=msgs[-3].resume_token),
+                                       timeout=20)
         it = iter(stream)
         assert [next(it).event.seq for _ in range(2)] == [EVENTS_PER_RUN - 1, EVENTS_PER_RUN]
-        [live] = api.run(wid, 1)
+        [live] = watcher.run(wid, 1)
         tail = [next(it) for _ in range(EVENTS_PER_RUN)]
         stream.cancel()
         check_every_event(tail, [live])
         assert any("event=snapshot " in l for l in server.lines), "the test means to run with snapshots going on"
     finally:
-        api.close()
+        watcher.close()
         assert server.stop() == 0
 
 
 def test_a_stream_resumes_across_a_sigkill_without_gap_or_duplicate(data_dir):
     server = Spindle(SMALL, data_dir=data_dir)
-    api = Api(server)
-    wid = api.workflow()
-    token = api.start_token(wid)
-    before = api.run(wid, 10)
-    seen = api.watch(wid, token, 25)  # part of the way through the fourth run
-    api.close()
+    watcher = Watcher(server)
+    wid = watcher.workflow()
+    token = watcher.start_token(wid)
+    before = watcher.run(wid, 10)
+    seen = watcher.watch(wid, token, 25)  # part of the way through the fourth run
+    watcher.close()
     server.kill()
 
     server = Spindle(SMALL, data_dir=data_dir)
-    api = Api(server)
+    watcher = Watcher(server)
     try:
-        after = api.run(wid, 5)
-        rest = api.watch(wid, seen[-1].resume_token, (len(before) + len(after)) * EVENTS_PER_RUN - len(seen))
+        after = watcher.run(wid, 5)
+        rest = watcher.watch(wid, seen[-1].resume_token, (len(before) + len(after)) * EVENTS_PER_RUN - len(seen))
         check_every_event(seen + rest, before + after)
     finally:
-        api.close()
+        watcher.close()
         assert server.stop() == 0
 
 
 def test_a_token_older_than_the_log_keeps_gets_a_snapshot_not_an_error(data_dir):
     server = Spindle(SMALL + ["--watch-retain-records", "0"], data_dir=data_dir)
-    api = Api(server)
+    watcher = Watcher(server)
     try:
-        wid = api.workflow()
-        token = api.start_token(wid)
-        api.run(wid, 150)  # 1,350 events (~100 bytes each): three 64 KiB segments, and snapshots
+        wid = watcher.workflow()
+        token = watcher.start_token(wid)
+        watcher.run(wid, 150)  # 1,350 events (~100 bytes each): three 64 KiB segments, and snapshots
         # Snapshots are written in the background: wait for the one that compacts the first
         # segment (the one holding the token's records) away.
         first_segment = os.path.join(data_dir, "store", "log", "%016x.seg" % 1)
@@ -152,15 +149,14 @@ def test_a_token_older_than_the_log_keeps_gets_a_snapshot_not_an_error(data_dir)
             assert time.monotonic() < deadline, "the first log segment was never compacted away"
             time.sleep(0.05)
         # Nothing is running: the snapshot is empty, then live events follow.
-        stream = api.runs.WatchRuns(rs.WatchRunsRequest(workflow_id=wid, resume_token=token), metadata=api.md,
-                                    timeout=20)
+        stream = watcher.api.WatchRuns(rs.WatchRunsRequest(workflow_id=wid, resume_token=token), timeout=20)
         it = iter(stream)
         first = next(it)
         assert first.WhichOneof("item") == "snapshot_end"
-        [live] = api.run(wid, 1)
+        [live] = watcher.run(wid, 1)
         tail = [next(it) for _ in range(EVENTS_PER_RUN)]
         stream.cancel()
         check_every_event(tail, [live])
     finally:
-        api.close()
+        watcher.close()
         assert server.stop() == 0

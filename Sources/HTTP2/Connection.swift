@@ -30,7 +30,16 @@ final class HTTP2Connection {
     private var goingAway = false
     /// Highest client stream id that opened a request (RFC 9113 §5.1.1 monotonicity).
     private var highestStreamID: Int32 = 0
-    private var headerScratch = HeaderBlockScratch()
+    private var headerBlocks = HeaderBlockCache()
+    /// The stream the last callback looked up: the callbacks for one frame (a header block's
+    /// fields, a DATA chunk and its END_STREAM) come in a row for the same stream.
+    private var lastStream: H2Stream?
+    /// The previous request's fields: a client sends much the same header block on every
+    /// request, so a field that is byte for byte the one at the same position last time is
+    /// reused rather than decoded into new strings.
+    private var recentFields: [HeaderField] = []
+    private var recentPath = ""
+    private var recentAuthority = ""
 
     /// Stop pulling frames from nghttp2 (and stop reading) while this much output is unsent.
     private static let outputHighWaterBytes = 1 << 20
@@ -148,6 +157,7 @@ final class HTTP2Connection {
         loop.deregister(fd)
         let open = streams
         streams = [:]
+        lastStream = nil
         for stream in open.values {
             stream.markClosed()
             stream.deliverResetIfNeeded(.connectionClosed)
@@ -415,7 +425,7 @@ final class HTTP2Connection {
     // MARK: Outbound (from H2Stream, on the loop)
 
     func apply(_ part: ResponsePart, to stream: H2Stream) {
-        guard !closed, let session, streams[stream.id] === stream, !stream.responseDone else { return }
+        guard !closed, let session, self.stream(stream.id) === stream, !stream.responseDone else { return }
         switch part {
         case .head(let status, let fields, let endStream):
             guard !stream.headSent else { return }
@@ -423,13 +433,13 @@ final class HTTP2Connection {
             let rc: Int32
             if endStream {
                 stream.responseDone = true
-                rc = headerScratch.with(status: status, fields) { nva, count in
+                rc = headerBlocks.with(status: status, fields) { nva, count in
                     nghttp2_submit_response(session, stream.id, nva, count, nil)
                 }
             } else {
                 var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil),
                                                      read_callback: readData)
-                rc = headerScratch.with(status: status, fields) { nva, count in
+                rc = headerBlocks.with(status: status, fields) { nva, count in
                     nghttp2_submit_response(session, stream.id, nva, count, &provider)
                 }
             }
@@ -443,7 +453,7 @@ final class HTTP2Connection {
                 // No head was written: answer trailers-only.
                 stream.headSent = true
                 stream.responseDone = true
-                _ = headerScratch.with(status: 200, fields) { nva, count in
+                _ = headerBlocks.with(status: 200, fields) { nva, count in
                     nghttp2_submit_response(session, stream.id, nva, count, nil)
                 }
             } else if stream.trailers == nil {
@@ -466,7 +476,7 @@ final class HTTP2Connection {
     /// by `sendData` (NGHTTP2_DATA_FLAG_NO_COPY), straight from the stream's queue into
     /// `out`, so a response body is copied once on its way to the socket.
     fileprivate func provideData(stream id: Int32, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
-        guard let stream = streams[id], let session else {
+        guard let stream = stream(id), let session else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         let available = stream.pendingCount
@@ -476,7 +486,7 @@ final class HTTP2Connection {
             if let trailers = stream.trailers {
                 flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
                 stream.responseDone = true
-                let rc = headerScratch.with(status: nil, trailers) { nva, n in
+                let rc = headerBlocks.with(status: nil, trailers) { nva, n in
                     nghttp2_submit_trailer(session, id, nva, n)
                 }
                 if rc != 0 { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
@@ -490,7 +500,7 @@ final class HTTP2Connection {
 
     /// Writes one whole DATA frame (header, then `length` bytes of the stream's queue) to `out`.
     fileprivate func sendData(stream id: Int32, header: UnsafeBufferPointer<UInt8>, length: Int, padding: Int) -> Int32 {
-        guard let stream = streams[id], stream.pendingCount >= length else {
+        guard let stream = stream(id), stream.pendingCount >= length else {
             return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
         }
         out.append(contentsOf: header)
@@ -506,7 +516,7 @@ final class HTTP2Connection {
         let credit = min(bytes, stream.unconsumedBytes)
         guard credit > 0 else { return }
         stream.unconsumedBytes -= credit
-        if streams[stream.id] === stream {
+        if self.stream(stream.id) === stream {
             _ = nghttp2_session_consume(session, stream.id, credit)
         } else {
             _ = nghttp2_session_consume_connection(session, credit)
@@ -521,7 +531,9 @@ final class HTTP2Connection {
               frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }
         let id = frame.pointee.hd.stream_id
         highestStreamID = max(highestStreamID, id)
-        streams[id] = H2Stream(id: id, loop: loop, connection: self)
+        let stream = H2Stream(id: id, loop: loop, connection: self)
+        streams[id] = stream
+        lastStream = stream
         idleTimer?.cancel()
         idleTimer = nil
         return 0
@@ -541,26 +553,47 @@ final class HTTP2Connection {
     fileprivate func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>,
                             value: UnsafeBufferPointer<UInt8>) -> Int32 {
         guard frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
-              let stream = streams[frame.pointee.hd.stream_id] else { return 0 }
+              let stream = stream(frame.pointee.hd.stream_id) else { return 0 }
         stream.headerBytes += name.count + value.count + 32
         if stream.headerBytes > Int(shared.config.settings.maxHeaderListSize) {
             log("warn", "header_list_too_large", "stream=\(stream.id)")
             return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
         guard frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }  // request trailers
-        let text = String(decoding: value, as: UTF8.self)
         if name.first == UInt8(ascii: ":") {
             switch String(decoding: name, as: UTF8.self) {
-            case ":method": stream.method = text
-            case ":path": stream.path = text
-            case ":scheme": stream.scheme = text
-            case ":authority": stream.authority = text
+            case ":method": stream.method = String(decoding: value, as: UTF8.self)
+            case ":path": stream.path = Self.reuse(&recentPath, value)
+            case ":scheme": stream.scheme = String(decoding: value, as: UTF8.self)
+            case ":authority": stream.authority = Self.reuse(&recentAuthority, value)
             default: break
             }
         } else {
-            stream.fields.append(HeaderField(String(decoding: name, as: UTF8.self), text))
+            let index = stream.fields.count
+            if index < recentFields.count, Self.equal(recentFields[index].name, name),
+               Self.equal(recentFields[index].value, value) {
+                stream.fields.append(recentFields[index])
+            } else {
+                stream.fields.append(HeaderField(String(decoding: name, as: UTF8.self),
+                                                 String(decoding: value, as: UTF8.self)))
+            }
         }
         return 0
+    }
+
+    /// `recent` when it is `bytes`; otherwise `bytes` decoded, which becomes `recent`.
+    private static func reuse(_ recent: inout String, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if !equal(recent, bytes) { recent = String(decoding: bytes, as: UTF8.self) }
+        return recent
+    }
+
+    /// Whether `string`'s UTF-8 is exactly `bytes`. (Bytes that are not valid UTF-8 never
+    /// match: a decoded string holds the replacement character instead.)
+    private static func equal(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard string.utf8.count == bytes.count else { return false }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return string.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, base, bytes.count) == 0 }
+            ?? string.utf8.elementsEqual(bytes)
     }
 
     fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) -> Int32 {
@@ -568,18 +601,19 @@ final class HTTP2Connection {
         let endStream = hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch UInt32(hd.type) {
         case NGHTTP2_HEADERS.rawValue:
-            guard let stream = streams[hd.stream_id] else { return 0 }
+            guard let stream = stream(hd.stream_id) else { return 0 }
             if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST && stream.inbound == nil && !stream.inboundReset {
                 let head = RequestHead(method: stream.method, path: stream.path, scheme: stream.scheme,
                                        authority: stream.authority, fields: stream.fields)
+                recentFields = stream.fields
                 stream.fields = []
                 stream.inbound = shared.acceptor.accept(head, outbound: stream, connection: context)
             }
             if endStream { endInbound(stream) }
         case NGHTTP2_DATA.rawValue:
-            if endStream, let stream = streams[hd.stream_id] { endInbound(stream) }
+            if endStream, let stream = stream(hd.stream_id) { endInbound(stream) }
         case NGHTTP2_RST_STREAM.rawValue:
-            streams[hd.stream_id]?.peerResetCode = frame.pointee.rst_stream.error_code
+            stream(hd.stream_id)?.peerResetCode = frame.pointee.rst_stream.error_code
         case NGHTTP2_PING.rawValue:
             if hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 {
                 pingTimeoutTimer?.cancel()
@@ -599,7 +633,7 @@ final class HTTP2Connection {
 
     fileprivate func dataChunk(stream id: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         guard let session else { return 0 }
-        guard let stream = streams[id], let inbound = stream.inbound, !stream.inboundEnded else {
+        guard let stream = stream(id), let inbound = stream.inbound, !stream.inboundEnded else {
             // Nobody will read it: return the credit at once.
             _ = nghttp2_session_consume(session, id, bytes.count)
             return 0
@@ -611,6 +645,7 @@ final class HTTP2Connection {
 
     fileprivate func streamClosed(_ id: Int32, errorCode: UInt32) -> Int32 {
         guard let stream = streams.removeValue(forKey: id) else { return 0 }
+        if lastStream === stream { lastStream = nil }
         if stream.unconsumedBytes > 0, let session {
             _ = nghttp2_session_consume_connection(session, stream.unconsumedBytes)
             stream.unconsumedBytes = 0
@@ -627,6 +662,14 @@ final class HTTP2Connection {
 
     // MARK: Helpers
 
+    /// The open stream with `id`, if any.
+    private func stream(_ id: Int32) -> H2Stream? {
+        if let last = lastStream, last.id == id { return last }
+        let found = streams[id]
+        if found != nil { lastStream = found }
+        return found
+    }
+
     private func log(_ level: String, _ event: String, _ extra: String = "") {
         shared.log("level=\(level) event=\(event) peer=\(peer)\(extra.isEmpty ? "" : " " + extra)")
     }
@@ -634,40 +677,70 @@ final class HTTP2Connection {
 
 enum H2Error: Error { case nomem }
 
-/// Scratch space for building nghttp2 header blocks, reused for every block a connection
-/// sends (nghttp2 copies a block during submit, so it only has to live for the call).
-/// Loop-confined, like its connection.
-struct HeaderBlockScratch {
-    private var storage: [UInt8] = []
-    private var spans: [(nameAt: Int, nameLength: Int, valueAt: Int, valueLength: Int)] = []
-    private var nva: [nghttp2_nv] = []
+/// The header blocks a connection sends, laid out for nghttp2. The few that most responses
+/// repeat (the plain gRPC response head, the OK trailers) stay laid out: a block equal to a
+/// kept one is passed as it is. nghttp2 copies a block during submit, so a block only has to
+/// live for the call. Loop-confined, like its connection.
+struct HeaderBlockCache {
+    private var blocks: [PreparedHeaderBlock] = []
+    private static let capacity = 8
 
-    /// Lays out `:status` (when given) and `fields`, then calls `body` with the block.
+    /// Calls `body` with `:status` (when given) and `fields` as an nghttp2 header block.
     mutating func with(status: Int?, _ fields: [HeaderField],
                        _ body: (UnsafePointer<nghttp2_nv>, Int) -> Int32) -> Int32 {
-        storage.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
-        nva.removeAll(keepingCapacity: true)
-        if let status { add(":status", String(status)) }
-        for field in fields { add(field.name, field.value) }
-        if storage.isEmpty { storage.append(0) }
-        return storage.withUnsafeMutableBufferPointer { raw in
-            let base = raw.baseAddress!
-            for span in spans {
-                nva.append(nghttp2_nv(name: base + span.nameAt, value: base + span.valueAt,
-                                      namelen: span.nameLength, valuelen: span.valueLength,
-                                      flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
-            }
-            return nva.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
+        // Array == is O(1) for the same storage: the runtime's shared blocks compare at once.
+        if let kept = blocks.first(where: { $0.status == status && $0.fields == fields }) {
+            kept.uses &+= 1
+            return body(kept.nva, kept.count)
+        }
+        let block = PreparedHeaderBlock(status: status, fields: fields)
+        if blocks.count < Self.capacity {
+            blocks.append(block)
+        } else if let coldest = blocks.indices.min(by: { blocks[$0].uses < blocks[$1].uses }) {
+            blocks[coldest] = block  // blocks that keep being used stay; one-offs take turns
+        }
+        return body(block.nva, block.count)
+    }
+}
+
+/// One header block: its names and values in one allocation, and the nghttp2_nv entries
+/// pointing into it.
+final class PreparedHeaderBlock {
+    let status: Int?
+    let fields: [HeaderField]
+    let nva: UnsafeMutablePointer<nghttp2_nv>
+    let count: Int
+    var uses = 0
+    private let bytes: UnsafeMutablePointer<UInt8>
+
+    init(status: Int?, fields: [HeaderField]) {
+        self.status = status
+        self.fields = fields
+        var pairs = fields.map { ($0.name, $0.value) }
+        if let status { pairs.insert((":status", String(status)), at: 0) }
+        count = pairs.count
+        let size = pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count }
+        bytes = .allocate(capacity: max(size, 1))
+        nva = .allocate(capacity: max(pairs.count, 1))
+        var at = 0
+        func place(_ text: String) -> (UnsafeMutablePointer<UInt8>, Int) {
+            let start = bytes + at
+            let n = UnsafeMutableBufferPointer(start: start, count: text.utf8.count).initialize(from: text.utf8).1
+            at += n
+            return (start, n)
+        }
+        for (index, (name, value)) in pairs.enumerated() {
+            let (namePointer, nameLength) = place(name)
+            let (valuePointer, valueLength) = place(value)
+            (nva + index).initialize(to: nghttp2_nv(name: namePointer, value: valuePointer, namelen: nameLength,
+                                                    valuelen: valueLength, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
         }
     }
 
-    private mutating func add(_ name: String, _ value: String) {
-        let nameAt = storage.count
-        storage.append(contentsOf: name.utf8)
-        let valueAt = storage.count
-        storage.append(contentsOf: value.utf8)
-        spans.append((nameAt, valueAt - nameAt, valueAt, storage.count - valueAt))
+    deinit {
+        bytes.deallocate()
+        nva.deinitialize(count: count)
+        nva.deallocate()
     }
 }
 

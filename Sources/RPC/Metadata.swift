@@ -60,14 +60,18 @@ public struct Metadata: Sendable, Equatable, Sequence {
 
     /// Header fields that are transport or gRPC protocol fields, never custom metadata.
     static func isReserved(_ name: String) -> Bool {
-        if name.hasPrefix(":") { return true }
-        switch name {
-        case "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding",
-             "grpc-status", "grpc-message", "grpc-status-details-bin", "connection",
-             "content-length", "host":
-            return true
-        default:
-            return false
+        if name.utf8.first == UInt8(ascii: ":") { return true }
+        switch name.utf8.count {  // by length first: at most three string comparisons
+        case 2: return name == "te"
+        case 4: return name == "host"
+        case 10: return name == "connection"
+        case 11: return name == "grpc-status"
+        case 12: return name == "content-type" || name == "grpc-timeout" || name == "grpc-message"
+        case 13: return name == "grpc-encoding"
+        case 14: return name == "content-length"
+        case 20: return name == "grpc-accept-encoding"
+        case 23: return name == "grpc-status-details-bin"
+        default: return false
         }
     }
 

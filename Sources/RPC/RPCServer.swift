@@ -109,6 +109,7 @@ public final class RPCServer: StreamAcceptor {
 
     static func isGRPCContentType(_ value: String) -> Bool {
         // "application/grpc", "application/grpc+proto", "application/grpc;charset=..."
+        if value == "application/grpc" { return true }  // what nearly every client sends
         guard value.hasPrefix("application/grpc") else { return false }
         let rest = value.dropFirst("application/grpc".count)
         return rest.isEmpty || rest.first == "+" || rest.first == ";"
@@ -129,15 +130,17 @@ struct RequestFields {
 
     init(_ fields: [HeaderField]) {
         for field in fields {
-            switch field.name {
-            case "content-type": contentType = contentType ?? field.value
-            case "te": te = te ?? field.value
-            case "grpc-encoding": encoding = encoding ?? field.value
-            case "grpc-accept-encoding": acceptEncoding = acceptEncoding ?? field.value
-            case "grpc-timeout": timeout = timeout ?? field.value
+            // By length first: one string comparison per field, not one per name known.
+            let name = field.name
+            switch name.utf8.count {
+            case 2 where name == "te": te = te ?? field.value
+            case 12 where name == "content-type": contentType = contentType ?? field.value
+            case 12 where name == "grpc-timeout": timeout = timeout ?? field.value
+            case 13 where name == "grpc-encoding": encoding = encoding ?? field.value
+            case 20 where name == "grpc-accept-encoding": acceptEncoding = acceptEncoding ?? field.value
             default:
-                if !Metadata.isReserved(field.name) && !metadata.appendRequestField(field) {
-                    undecodableBinaryKey = undecodableBinaryKey ?? field.name
+                if !Metadata.isReserved(name) && !metadata.appendRequestField(field) {
+                    undecodableBinaryKey = undecodableBinaryKey ?? name
                 }
             }
         }

@@ -82,6 +82,38 @@ import Testing
         await server.shutdown(grace: .seconds(1))
     }
 
+    @Test func repeatedHeaderBlocksReachTheRuntimeExactly() async throws {
+        // The connection reuses the previous request's strings for fields that match it byte
+        // for byte: every request must still arrive with exactly its own fields.
+        let acceptor = TestAcceptor()
+        let (server, port) = try startServer(acceptor)
+        let client = try RawClient(port: port)
+        let requests: [(path: String, authority: String, extra: [(String, [UInt8])])] = [
+            ("/a", "localhost", [("x-one", Array("1".utf8)), ("x-two", Array("2".utf8))]),
+            ("/a", "localhost", [("x-one", Array("1".utf8)), ("x-two", Array("22".utf8))]),
+            ("/a-long-path-past-the-small-string-size", "example.internal:50051", [("x-one", Array("1".utf8))]),
+            ("/a-long-path-past-the-small-string-size", "example.internal:50051",
+             [("x-two", Array("2".utf8)), ("x-one", Array("1".utf8)), ("x-three", Array("3".utf8))]),
+            ("/b", "localhost", [("x-two", [0x32, 0xFF]), ("x-one", Array("1".utf8))]),  // not UTF-8
+            ("/b", "localhost", [("x-two", [0x32, 0xFF]), ("x-one", Array("1".utf8))]),
+        ]
+        for (index, request) in requests.enumerated() {
+            client.sendRequest(stream: UInt32(2 * index + 1), path: request.path, endStream: true,
+                               authority: request.authority, extra: request.extra)
+        }
+        #expect(await eventually { acceptor.recorder.snapshot().heads.count == requests.count })
+        let snapshot = acceptor.recorder.snapshot()
+        #expect(snapshot.accepted == requests.map(\.path))
+        for (head, request) in zip(snapshot.heads, requests) {
+            #expect(head.authority == request.authority)
+            let expected = [HeaderField("content-type", "application/grpc"), HeaderField("te", "trailers")]
+                + request.extra.map { HeaderField($0.0, String(decoding: $0.1, as: UTF8.self)) }
+            #expect(head.fields == expected)
+        }
+        #expect(snapshot.heads[4].fields.last?.value == "1" && snapshot.heads[4].fields[2].value == "2\u{FFFD}")
+        await server.shutdown(grace: .seconds(1))
+    }
+
     @Test func clientResetReachesInboundOnce() async throws {
         let acceptor = TestAcceptor()
         let (server, port) = try startServer(acceptor)

@@ -10,6 +10,8 @@ import Synchronization
 final class Recorder: Sendable {
     struct State {
         var accepted: [String] = []
+        /// Each accepted request's :authority and regular fields, as the runtime got them.
+        var heads: [(authority: String?, fields: [HeaderField])] = []
         var resets: [String: [StreamResetReason]] = [:]
         var ended: [String] = []
         var held: [any StreamOutbound] = []
@@ -33,7 +35,10 @@ final class TestAcceptor: StreamAcceptor {
 
     func accept(_ head: RequestHead, outbound: any StreamOutbound,
                 connection: ConnectionContext) -> any StreamInbound {
-        recorder.state.withLock { $0.accepted.append(head.path) }
+        recorder.state.withLock {
+            $0.accepted.append(head.path)
+            $0.heads.append((head.authority, head.fields))
+        }
         let grpc = HeaderField("content-type", "application/grpc")
         switch head.path {
         case "/echo":
@@ -209,17 +214,19 @@ final class RawClient {
              + be32(stream) + payload)
     }
 
-    /// HEADERS for a POST to `path`, HPACK literal fields without indexing (no Huffman).
-    func sendRequest(stream: UInt32, path: String, endStream: Bool) {
+    /// HEADERS for a POST to `path`, HPACK literal fields without indexing (no Huffman),
+    /// then `extra` fields (raw bytes, so a test can send what is not UTF-8).
+    func sendRequest(stream: UInt32, path: String, endStream: Bool, authority: String = "localhost",
+                     extra: [(String, [UInt8])] = []) {
         var block: [UInt8] = []
-        for (name, value) in [(":method", "POST"), (":scheme", "http"), (":path", path),
-                              (":authority", "localhost"), ("content-type", "application/grpc"),
-                              ("te", "trailers")] {
+        let standard = [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority),
+                        ("content-type", "application/grpc"), ("te", "trailers")]
+        for (name, value) in standard.map({ ($0.0, Array($0.1.utf8)) }) + extra {
             block.append(0x00)
             block.append(UInt8(name.utf8.count))
             block += Array(name.utf8)
-            block.append(UInt8(value.utf8.count))
-            block += Array(value.utf8)
+            block.append(UInt8(value.count))
+            block += value
         }
         sendFrame(.headers, flags: 0x4 | (endStream ? 0x1 : 0), stream: stream, block)
     }

@@ -179,6 +179,27 @@ struct PlainError: Error, CustomStringConvertible {
         #expect(!RPCServer.isGRPCContentType("application/json"))
     }
 
+    @Test func requestFieldsSeparateProtocolFieldsFromMetadata() {
+        let reserved = ["te", "host", "connection", "grpc-status", "content-type", "grpc-timeout",
+                        "grpc-message", "grpc-encoding", "content-length", "grpc-accept-encoding",
+                        "grpc-status-details-bin", ":path"]
+        // Custom keys with the same lengths as reserved ones: the length is only a first cut.
+        let custom = ["tx", "hosts", "connectionx", "grpc-statux", "content-typo", "grpc-timeouts",
+                      "grpc-massage", "x-encodings12", "content-lengtx", "grpc-accept-encodinx",
+                      "grpc-status-details-bix",
+                      "user-agent"]
+        let fields = reserved.map { HeaderField($0, "v-\($0)") } + custom.map { HeaderField($0, "v-\($0)") }
+        let parsed = RequestFields(fields)
+        #expect(parsed.metadata.map(\.key) == custom)
+        #expect(parsed.te == "v-te")
+        #expect(parsed.contentType == "v-content-type")
+        #expect(parsed.timeout == "v-grpc-timeout")
+        #expect(parsed.encoding == "v-grpc-encoding")
+        #expect(parsed.acceptEncoding == "v-grpc-accept-encoding")
+        for name in reserved { #expect(Metadata.isReserved(name), "\(name)") }
+        for name in custom { #expect(!Metadata.isReserved(name), "\(name)") }
+    }
+
     @Test func missingTeIsRefused() async {
         let head = RequestHead(method: "POST", path: "/test.Echo/Unary",
                                fields: [HeaderField("content-type", "application/grpc")])

@@ -38,8 +38,7 @@ final class HTTP2Connection {
     /// request, so a field that is byte for byte the one at the same position last time is
     /// reused rather than decoded into new strings.
     private var recentFields: [HeaderField] = []
-    private var recentPath = ""
-    private var recentAuthority = ""
+    private var recentPath = "", recentMethod = "", recentAuthority = "", recentScheme = ""
 
     /// Stop pulling frames from nghttp2 (and stop reading) while this much output is unsent.
     private static let outputHighWaterBytes = 1 << 20
@@ -299,6 +298,9 @@ final class HTTP2Connection {
                 count = n
             }
             feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            // A short read drained the socket: skip the read that would only say EAGAIN
+            // (epoll is level-triggered, so bytes that arrive later wake us again).
+            if tls == nil && count < buffer.count { return }
         }
         // Budget spent with TLS plaintext still buffered: epoll will not tell us again.
         if let tls, tls.hasBufferedInput {
@@ -561,12 +563,14 @@ final class HTTP2Connection {
         }
         guard frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }  // request trailers
         if name.first == UInt8(ascii: ":") {
-            switch String(decoding: name, as: UTF8.self) {
-            case ":method": stream.method = String(decoding: value, as: UTF8.self)
-            case ":path": stream.path = Self.reuse(&recentPath, value)
-            case ":scheme": stream.scheme = String(decoding: value, as: UTF8.self)
-            case ":authority": stream.authority = Self.reuse(&recentAuthority, value)
-            default: break
+            if Self.equal(":path", name) {
+                stream.path = Self.reuse(&recentPath, value)
+            } else if Self.equal(":method", name) {
+                stream.method = Self.reuse(&recentMethod, value)
+            } else if Self.equal(":authority", name) {
+                stream.authority = Self.reuse(&recentAuthority, value)
+            } else if Self.equal(":scheme", name) {
+                stream.scheme = Self.reuse(&recentScheme, value)
             }
         } else {
             let index = stream.fields.count

@@ -17,8 +17,7 @@ final class HTTP2Connection {
     private(set) var streams: [Int32: H2Stream] = [:]
     private var context: ConnectionContext
 
-    private var out: [UInt8] = []
-    private var outOffset = 0
+    private var out: OutputQueue
     private var pollingWrite = false
     private var readPaused = false
     private var flushScheduled = false
@@ -54,6 +53,7 @@ final class HTTP2Connection {
             tls = nil
         }
         context = ConnectionContext(peer: peer, secure: shared.tls != nil, executor: loop)
+        out = OutputQueue(gather: shared.tls == nil)
     }
 
     // MARK: Lifecycle
@@ -338,7 +338,7 @@ final class HTTP2Connection {
         }
     }
 
-    /// Pulls frames from nghttp2 into `out` and writes them with one write/SSL_write pass.
+    /// Pulls frames from nghttp2 into `out` and writes them with one writev/SSL_write pass.
     func flushNow() {
         guard !closed, let session else { return }
         if tls.map({ !$0.handshakeDone }) ?? false { return }
@@ -347,7 +347,7 @@ final class HTTP2Connection {
         // unsent until some unrelated event (a stall seen with 8+ busy streams). Bounded
         // rounds keep one busy connection from starving the loop's others.
         for _ in 0..<8 {
-            while out.count - outOffset < Self.outputHighWaterBytes {
+            while out.count < Self.outputHighWaterBytes {
                 var chunk: UnsafePointer<UInt8>?
                 let n = nghttp2_session_mem_send(session, &chunk)
                 if n < 0 {
@@ -356,27 +356,26 @@ final class HTTP2Connection {
                     return
                 }
                 guard n > 0, let chunk else { break }
-                out.append(contentsOf: UnsafeBufferPointer(start: chunk, count: n))
+                out.append(UnsafeBufferPointer(start: chunk, count: n))
             }
-            let cappedByHighWater = out.count - outOffset >= Self.outputHighWaterBytes
+            let cappedByHighWater = out.count >= Self.outputHighWaterBytes
             writeOut()
             if closed { return }
             // Done when nghttp2 ran dry; when the socket is full, EPOLLOUT brings us back.
-            if !cappedByHighWater || outOffset < out.count { break }
+            if !cappedByHighWater || !out.isEmpty { break }
         }
-        if out.count == outOffset && nghttp2_session_want_write(session) != 0 { scheduleFlush() }
-        if out.count == outOffset && nghttp2_session_want_read(session) == 0
+        if out.isEmpty && nghttp2_session_want_write(session) != 0 { scheduleFlush() }
+        if out.isEmpty && nghttp2_session_want_read(session) == 0
             && nghttp2_session_want_write(session) == 0 {
             close(reason: "done")
         }
     }
 
     private func writeOut() {
-        while outOffset < out.count {
-            let written: Int = out.withUnsafeBytes { raw in
-                let rest = UnsafeRawBufferPointer(rebasing: raw[outOffset...])
-                if let tls {
-                    switch tls.write(rest) {
+        while !out.isEmpty {
+            let written = out.write { iov in
+                if let tls {  // no gathering under TLS: one piece
+                    switch tls.write(UnsafeRawBufferPointer(start: iov[0].iov_base, count: iov[0].iov_len)) {
                     case .done(let n): return n
                     case .incomplete: return 0
                     case .closed: return -1
@@ -385,7 +384,10 @@ final class HTTP2Connection {
                         return -1
                     }
                 }
-                let n = send(fd, rest.baseAddress, rest.count, Int32(MSG_NOSIGNAL))
+                var message = msghdr()
+                message.msg_iov = UnsafeMutablePointer(mutating: iov.baseAddress)
+                message.msg_iovlen = iov.count
+                let n = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
                 if n < 0 { return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1 }
                 return n
             }
@@ -394,16 +396,10 @@ final class HTTP2Connection {
                 return
             }
             if written == 0 { break }
-            outOffset += written
         }
-        if outOffset == out.count {
-            out.removeAll(keepingCapacity: out.capacity <= 4 << 20)
-            outOffset = 0
-        }
-        let blocked = outOffset < out.count
-        setPollWrite(blocked)
+        setPollWrite(!out.isEmpty)
         // Back-pressure: a peer that does not read stops being read.
-        let pause = out.count - outOffset >= Self.outputHighWaterBytes
+        let pause = out.count >= Self.outputHighWaterBytes
         if pause != readPaused {
             readPaused = pause
             updateEpoll()
@@ -448,7 +444,7 @@ final class HTTP2Connection {
             if rc != 0 { log("warn", "submit_response_failed", "stream=\(stream.id) rc=\(rc)") }
         case .data(let bytes):
             guard stream.headSent, stream.trailers == nil else { return }
-            stream.pending.append(bytes)
+            stream.pending.append(bytes[...])
             resume(stream, session)
         case .trailers(let fields):
             if !stream.headSent {
@@ -505,11 +501,11 @@ final class HTTP2Connection {
         guard let stream = stream(id), stream.pendingCount >= length else {
             return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
         }
-        out.append(contentsOf: header)
+        out.append(header)
         // No padding callback is set, so nghttp2 never pads; handle it anyway, per the API.
         if padding > 0 { out.append(UInt8(padding - 1)) }
         stream.send(length, into: &out)
-        if padding > 1 { out.append(contentsOf: repeatElement(0, count: padding - 1)) }
+        for _ in 1..<max(padding, 1) { out.append(0) }
         return 0
     }
 

@@ -46,7 +46,7 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
     var responseDone = false
     var deferred = false
     /// Response DATA not yet framed, as the runtime wrote it (no copy on write).
-    var pending = ChunkQueue()
+    var pending = SliceQueue()
     var trailers: [HeaderField]?
     var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -109,8 +109,8 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
     // MARK: Loop-side bookkeeping
 
     /// Moves `count` pending bytes to the end of `out` (the DATA frame being written).
-    func send(_ count: Int, into out: inout [UInt8]) {
-        pending.move(count, to: &out)
+    func send(_ count: Int, into out: inout OutputQueue) {
+        pending.removeFirst(count) { out.append($0) }
         let left = unsentBytes.subtract(count, ordering: .relaxed).newValue
         if left < streamLowWaterBytes { resumeWaiters() }
     }
@@ -120,7 +120,7 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
         isClosed.store(true, ordering: .releasing)
         connection = nil
         unsentBytes.store(0, ordering: .relaxed)
-        pending = ChunkQueue()
+        pending = SliceQueue()
         resumeWaiters()
     }
 
@@ -140,65 +140,5 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
         if inboundEnded && responseDone && peerResetCode == nil { return }
         inboundReset = true
         inbound.reset(reason)
-    }
-}
-
-/// A FIFO of byte chunks: appending takes the caller's array as it is, and bytes are copied
-/// once, straight into the outgoing frame.
-struct ChunkQueue {
-    /// The usual case, one chunk (a unary response), is held here without an array.
-    private var lone: [UInt8]?
-    private var chunks: [[UInt8]] = []
-    private var head = 0
-    private var headOffset = 0
-    private(set) var count = 0
-
-    mutating func append(_ chunk: [UInt8]) {
-        guard !chunk.isEmpty else { return }
-        if count == 0 && chunks.isEmpty && lone == nil {
-            lone = chunk
-        } else {
-            if let first = lone {
-                chunks.append(first)
-                lone = nil
-            }
-            chunks.append(chunk)
-        }
-        count += chunk.count
-    }
-
-    /// Appends the first `n` queued bytes to `out` and drops them from the queue.
-    mutating func move(_ n: Int, to out: inout [UInt8]) {
-        precondition(n <= count, "moving more bytes than are queued")
-        if let first = lone {
-            out.append(contentsOf: first[headOffset..<(headOffset + n)])
-            headOffset += n
-            count -= n
-            if count == 0 {
-                lone = nil
-                headOffset = 0
-            }
-            return
-        }
-        var left = n
-        while left > 0 {
-            let chunk = chunks[head]
-            let take = min(left, chunk.count - headOffset)
-            out.append(contentsOf: chunk[headOffset..<(headOffset + take)])
-            headOffset += take
-            left -= take
-            if headOffset == chunk.count {
-                head += 1
-                headOffset = 0
-            }
-        }
-        count -= n
-        if head == chunks.count {
-            chunks.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 32 && head * 2 > chunks.count {
-            chunks.removeFirst(head)
-            head = 0
-        }
     }
 }

@@ -7,6 +7,8 @@
 #   proto-generated golden vectors and embedded descriptors regenerated from proto/; fail on diff
 #   go-client       clients/go stubs regenerated (fail on diff), spindle-demo built offline
 #   pytest          clients/python/tests against a live .build/debug/spindle
+#   pytest-release  the same tests against the release build (what scripts/serve.sh runs):
+#                   -O code paths are where optimiser-only faults show
 #   conformance     scripts/conformance.sh (interop 18 cases, health/reflection, h2probe --strict;
 #                   h2c and TLS)
 # A suite that fails does not stop the others (suites that need the binary fail at once when the
@@ -67,6 +69,11 @@ pytest_live() {
   needs_binary
   (cd clients/python && "$VENV/bin/python" -m pytest -q)
 }
+pytest_release() {
+  needs_binary
+  swift build -c release --product spindle
+  (cd clients/python && SPINDLE_BIN="$REPO/.build/release/spindle" "$VENV/bin/python" -m pytest -q)
+}
 conformance() {
   needs_binary
   "$REPO/scripts/conformance.sh"
@@ -83,6 +90,7 @@ suite python-stubs stubs_fresh
 suite proto-generated generated_fresh
 suite go-client go_client
 suite pytest pytest_live
+suite pytest-release pytest_release
 suite conformance conformance
 
 echo "== test.sh summary ($(($(date +%s) - LIB_T0))s total)"

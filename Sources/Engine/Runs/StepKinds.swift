@@ -158,50 +158,17 @@ enum StepKinds {
         if let inner, let t = inner["type"]?.stringValue, t == StepType.loop.rawValue || t == StepType.humanApproval.rawValue {
             throw StepFailure(StepFailure.invalidConfig, "a loop's step cannot be a \(t) step")
         }
-        let executor = context.executor
         var results = [JSONValue](repeating: .null, count: items.count)
         var failure: StepFailure?
         await withTaskGroup(of: (Int, Result<JSONValue, StepFailure>).self) { group in
             var next = 0
             func add(_ i: Int) {
                 let item = items[i]
+                // The item's work is a function of its own returning a Result, and the task
+                // only pairs it with the index: with the typed-throws catches inline in this
+                // closure, -O builds (Swift 6.3) handed back a garbage index.
                 group.addTask {
-                    guard case .object(var scope) = inv.scope else { return (i, .failure(.canceled)) }
-                    scope["item"] = item
-                    scope["index"] = .number(Double(i))
-                    let itemScope = JSONValue.object(scope)
-                    if let inner {
-                        let type = inner["type"]?.stringValue ?? ""
-                        let config: [String: JSONValue]
-                        do throws(StepFailure) {
-                            config = try StepInputs.render(config: inner["config"]?.objectValue ?? [:], scope: itemScope)
-                        } catch {
-                            return (i, .failure(error))
-                        }
-                        var sub = inv
-                        sub.type = type
-                        sub.config = config
-                        sub.scope = itemScope
-                        var subContext = context
-                        subContext.rawConfig = inner["config"]?.objectValue ?? [:]
-                        return (i, await attempt(sub, context: subContext))
-                    }
-                    let inputs: [String: JSONValue]
-                    do throws(StepFailure) {
-                        let rendered = try StepInputs.render(config: ["inputs": context.rawConfig["inputs"] ?? ["item": "{{item}}"]],
-                                                             scope: itemScope)
-                        inputs = rendered["inputs"]?.objectValue ?? [:]
-                    } catch {
-                        return (i, .failure(error))
-                    }
-                    let childID = executor.loopChildID(parent: context.parentRunID, step: context.parentStepID,
-                                                       attempt: inv.attempt, index: i)
-                    do throws(StepFailure) {
-                        return (i, .success(try await child(inv, context: context, id: childID, workflowID: workflowID,
-                                                            inputs: inputs)))
-                    } catch {
-                        return (i, .failure(error))
-                    }
+                    (i, await loopItem(i, item, inv, context: context, inner: inner, workflowID: workflowID))
                 }
             }
             while next < min(concurrency, items.count) { add(next); next += 1 }
@@ -217,6 +184,34 @@ enum StepKinds {
         }
         if let failure { throw failure }
         return ["results": .array(results), "count": .number(Double(items.count))]
+    }
+
+    /// One item of a loop: the inner step with "item" and "index" in scope, or a child run.
+    private static func loopItem(_ i: Int, _ item: JSONValue, _ inv: StepInvocation, context: Context,
+                                 inner: [String: JSONValue]?, workflowID: String) async -> Result<JSONValue, StepFailure> {
+        guard case .object(var scope) = inv.scope else { return .failure(.canceled) }
+        scope["item"] = item
+        scope["index"] = .number(Double(i))
+        let itemScope = JSONValue.object(scope)
+        do throws(StepFailure) {
+            if let inner {
+                var sub = inv
+                sub.type = inner["type"]?.stringValue ?? ""
+                sub.config = try StepInputs.render(config: inner["config"]?.objectValue ?? [:], scope: itemScope)
+                sub.scope = itemScope
+                var subContext = context
+                subContext.rawConfig = inner["config"]?.objectValue ?? [:]
+                return await attempt(sub, context: subContext)
+            }
+            let rendered = try StepInputs.render(config: ["inputs": context.rawConfig["inputs"] ?? ["item": "{{item}}"]],
+                                                 scope: itemScope)
+            let childID = context.executor.loopChildID(parent: context.parentRunID, step: context.parentStepID,
+                                                       attempt: inv.attempt, index: i)
+            return .success(try await child(inv, context: context, id: childID, workflowID: workflowID,
+                                            inputs: rendered["inputs"]?.objectValue ?? [:]))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// When a wait step wakes: config "duration" after now, or the point in time "until".

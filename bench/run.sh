@@ -6,6 +6,7 @@
 #                        swift-grpc's first build takes ~8 min, so e.g. PEERS="cpp-grpc go-grpc")
 #   SPINDLE_CMD=...      command for the server under test instead of the release spindle (with
 #                        {port}; run from ../shared/bench), e.g. to check this script with a peer
+#   PASSES=N             N full side-by-side runs; the table shows medians (default 1)
 #   TESTS, DUR, WARMUP, LAT_DUR, CEILING=0 ...  passed through to compare.sh / run.sh
 # Results: bench/results/<timestamp>/ (results.txt, table.md, ratios.md, server logs).
 # Full run ~4-5 min plus builds; it uses both CPUs, so run it on a quiet machine.
@@ -39,11 +40,21 @@ fi
 
 OUT=$REPO/bench/results/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
-log "compare.sh: spindle + ${PEER_LIST[*]} -> $OUT"
-RESULTS_DIR=$OUT "$BENCH/compare.sh" "spindle=$SPINDLE_CMD" "${PEER_LIST[@]}"
+# PASSES=N: N whole side-by-side runs, one after another; the table gives each figure's median
+# (this host's speed drifts by a fourth within minutes, and a slow minute lands on one peer).
+PASSES=${PASSES:-1}
+results=()
+for pass in $(seq "$PASSES"); do
+  dir=$OUT
+  [ "$PASSES" -gt 1 ] && dir=$OUT/pass-$pass
+  mkdir -p "$dir"
+  log "compare.sh (pass $pass of $PASSES): spindle + ${PEER_LIST[*]} -> $dir"
+  RESULTS_DIR=$dir "$BENCH/compare.sh" "spindle=$SPINDLE_CMD" "${PEER_LIST[@]}"
+  if grep -q '^spindle check FAIL\|^spindle start FAIL' "$dir/results.txt"; then
+    echo "spindle did not pass the harness check (see $dir/spindle.log)" >&2
+    exit 1
+  fi
+  results+=("$dir/results.txt")
+done
 echo
-python3 "$REPO/bench/ratios.py" "$OUT/results.txt" | tee "$OUT/ratios.md"
-if grep -q '^spindle check FAIL\|^spindle start FAIL' "$OUT/results.txt"; then
-  echo "spindle did not pass the harness check (see $OUT/spindle.log)" >&2
-  exit 1
-fi
+python3 "$REPO/bench/ratios.py" "${results[@]}" | tee "$OUT/ratios.md"

@@ -251,7 +251,7 @@ extension WorkflowDefinition {
     public var canonicalJSON: String { json.canonicalString() }
 
     /// Lower-case hex SHA-256 of the canonical JSON.
-    public var hash: String { SHA256.hex(Array(canonicalJSON.utf8)) }
+    public var hash: String { SHA256.hex(json.canonicalBytes()) }
 }
 
 // MARK: - Records (events and snapshots)

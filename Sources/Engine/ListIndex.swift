@@ -162,7 +162,8 @@ struct ListIndex: Sendable, Hashable {
 
     private mutating func post(_ row: ListRow, add: Bool) {
         if add {
-            for tag in Set(row.tags) { Self.insert(row.id, into: &byTag[tag, default: []]) }
+            // Posting an id twice is a no-op (`insert` finds it), so repeated tags need no Set.
+            for tag in row.tags { Self.insert(row.id, into: &byTag[tag, default: []]) }
             Self.insert(row.id, into: &byStatus[row.status, default: []])
             Self.insert(row.id, into: &byTrigger[row.triggerType, default: []])
             // A repeated trigram finds the id already there: no set of them to build.

@@ -40,6 +40,7 @@ struct LiveNames: Sendable, Hashable {
 
     /// "base (n)" -> (base, n), for the n >= 1 that `suffixed` writes (no sign, no leading zero).
     static func split(_ name: String) -> (base: String, n: Int)? {
+        guard name.utf8.last == UInt8(ascii: ")") else { return nil }  // most names: no copy
         let bytes = Array(name.utf8)
         guard bytes.count >= 4, bytes.last == UInt8(ascii: ")") else { return nil }
         var i = bytes.count - 2

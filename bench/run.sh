@@ -33,9 +33,8 @@ done
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/spindle-bench-data.XXXXXX")
 trap 'rm -rf "$DATA"' EXIT
 if [ -z "${SPINDLE_CMD:-}" ]; then
-  log "swift build -c release --product spindle"
-  (cd "$REPO" && swift build -c release --product spindle)
-  SPINDLE_CMD="$REPO/.build/release/spindle serve --port {port} --threads 1 --data-dir $DATA"
+  log "scripts/build-release.sh"
+  SPINDLE_CMD="$("$REPO/scripts/build-release.sh") serve --port {port} --threads 1 --data-dir $DATA"
 fi
 
 OUT=$REPO/bench/results/$(date +%Y%m%d-%H%M%S)

@@ -36,8 +36,8 @@ def main():
 
     binary = os.environ.get("SPINDLE_BIN")
     if not binary:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "spindle"], cwd=REPO, check=True)
-        binary = os.path.join(REPO, ".build", "release", "spindle")
+        binary = subprocess.run([os.path.join(REPO, "scripts", "build-release.sh")], check=True,
+                                stdout=subprocess.PIPE, text=True).stdout.strip()
     subprocess.run([os.path.join(REPO, "clients", "go", "build.sh")], check=True)
     bench = os.path.join(REPO, "clients", "go", "bin", "spindle-runbench")
 

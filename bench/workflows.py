@@ -98,8 +98,8 @@ def main():
     a = ap.parse_args()
     binary = os.environ.get("SPINDLE_BIN")
     if not binary:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "spindle"], cwd=REPO, check=True)
-        binary = os.path.join(REPO, ".build", "release", "spindle")
+        binary = subprocess.run([os.path.join(REPO, "scripts", "build-release.sh")], check=True,
+                                stdout=subprocess.PIPE, text=True).stdout.strip()
     bench = os.environ.get("WFBENCH_BIN")
     if not bench:
         subprocess.run([os.path.join(REPO, "clients", "go", "build.sh")], check=True)

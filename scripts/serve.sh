@@ -6,5 +6,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$REPO"
 "$REPO/scripts/deps.sh"
-swift build -c release --product spindle >&2
-exec "$REPO/.build/release/spindle" serve "$@"
+BIN=$("$REPO/scripts/build-release.sh")
+exec "$BIN" serve "$@"

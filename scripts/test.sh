@@ -71,8 +71,8 @@ pytest_live() {
 }
 pytest_release() {
   needs_binary
-  swift build -c release --product spindle
-  (cd clients/python && SPINDLE_BIN="$REPO/.build/release/spindle" "$VENV/bin/python" -m pytest -q)
+  local release; release=$("$REPO/scripts/build-release.sh")
+  (cd clients/python && SPINDLE_BIN="$release" "$VENV/bin/python" -m pytest -q)
 }
 conformance() {
   needs_binary

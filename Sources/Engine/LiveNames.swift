@@ -42,7 +42,7 @@ struct LiveNames: Sendable, Hashable {
     static func split(_ name: String) -> (base: String, n: Int)? {
         guard name.utf8.last == UInt8(ascii: ")") else { return nil }  // most names: no copy
         let bytes = Array(name.utf8)
-        guard bytes.count >= 4, bytes.last == UInt8(ascii: ")") else { return nil }
+        guard bytes.count >= 4 else { return nil }
         var i = bytes.count - 2
         var n = 0, digits = 0
         while i >= 0, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") {

@@ -469,10 +469,10 @@ final class HTTP2Connection {
         }
     }
 
-    /// The data provider: copies pending bytes; defers when empty; ends with trailers.
-    /// nghttp2 asks how much DATA the stream can send now. The bytes themselves are written
-    /// by `sendData` (NGHTTP2_DATA_FLAG_NO_COPY), straight from the stream's queue into
-    /// `out`, so a response body is copied once on its way to the socket.
+    /// The data provider: says how much pending DATA the stream can send now; defers when
+    /// empty; ends with trailers. The bytes themselves go by `sendData`
+    /// (NGHTTP2_DATA_FLAG_NO_COPY) from the stream's queue to `out` as slices, so a large
+    /// response body is copied once on its way to the socket, by the kernel.
     fileprivate func provideData(stream id: Int32, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         guard let stream = stream(id), let session else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
@@ -505,7 +505,7 @@ final class HTTP2Connection {
         // No padding callback is set, so nghttp2 never pads; handle it anyway, per the API.
         if padding > 0 { out.append(UInt8(padding - 1)) }
         stream.send(length, into: &out)
-        for _ in 1..<max(padding, 1) { out.append(0) }
+        if padding > 1 { out.append([UInt8](repeating: 0, count: padding - 1)[...]) }
         return 0
     }
 

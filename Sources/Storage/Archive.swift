@@ -247,6 +247,8 @@ public final class Archive: Sendable {
             throw ArchiveDamage(path: path, offset: offset, reason: "record length \(length) is over the limit of \(maxPayloadBytes)")
         case .badChecksum:
             throw ArchiveDamage(path: path, offset: offset, reason: "checksum mismatch")
+        case .zeros:
+            throw ArchiveDamage(path: path, offset: offset, reason: "the record's bytes are zeros")
         }
     }
 

@@ -104,6 +104,9 @@ private struct IndexScan {
             case let .bad(offset, reason, _):
                 try cut(at: index, path: path, offset: offset, reason: reason, fd: fd)
                 return false
+            case .zeros:  // archive files are not written ahead: zeros are a torn or damaged entry
+                try cut(at: index, path: path, offset: offset, reason: "a header of zeros", fd: fd)
+                return false
             case let .record(type, payload):
                 guard let entry = IndexEntry.decode(type, payload ?? []) else {
                     try cut(at: index, path: path, offset: offset, reason: "entry of unknown type \(type)", fd: fd)

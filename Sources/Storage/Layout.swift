@@ -33,6 +33,9 @@ public struct StoreOptions: Sendable {
 
     /// A segment is closed and a new one started when the next record would take it past this.
     public var segmentBytes: Int64 = 64 << 20
+    /// Zeros the writer keeps written ahead of the records in the active segment, so that a
+    /// group commit's fdatasync has no file size or extent to journal (`LogWriter`). 0: none.
+    public var zeroAheadBytes: Int64 = 4 << 20
     /// The largest payload one record may carry.
     public var maxRecordBytes: Int = StoreOptions.defaultMaxRecordBytes
     /// The most bytes the writer puts in one write + fdatasync before acknowledging.

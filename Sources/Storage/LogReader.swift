@@ -44,6 +44,9 @@ public final class LogReader {
     public func next(limit: Int, upTo: UInt64) throws -> [(lsn: UInt64, record: Record)] {
         let end = min(upTo, store.lastLSN)
         var out: [(lsn: UInt64, record: Record)] = []
+        // Set when the scanner was just restarted on fresh bytes: a second end in a row means
+        // the record is not in this segment.
+        var reread = false
         while position < end && out.count < limit {
             switch try scanner.next(wantPayload: scanLSN > position) {
             case let .record(type, payload):
@@ -52,26 +55,30 @@ public final class LogReader {
                     position = scanLSN
                 }
                 scanLSN += 1
-            case .end:
-                // Every byte of the segment seen so far is read. More may have been written since
-                // (the active segment); else the next record starts the next segment.
-                let path = store.layout.segment(segmentFirst)
-                let size = try store.files.size(fd)
-                if size > scanner.offset {
-                    scanner = Self.scanner(store, fd: fd, path: path, from: scanner.offset, limit: size)
+                reread = false
+            case .end, .zeros:
+                // The end of what this segment held when it was read (its size, or the zeros
+                // written ahead). Record `scanLSN` is durable, so it starts the next segment, or
+                // it was written here since: read on from the same offset.
+                let segments = store.segmentFirstLSNs
+                if scanLSN != segmentFirst && segments.contains(scanLSN) {
+                    store.files.close(fd)
+                    fd = -1
+                    (fd, scanner) = try Self.open(store, segment: scanLSN, lsn: scanLSN)
+                    segmentFirst = scanLSN
+                    reread = false
                     continue
                 }
-                let segments = store.segmentFirstLSNs
-                guard segments.contains(scanLSN) else {
-                    // Compacted away after this segment was opened, or a gap in the log.
-                    if segments.first.map({ $0 > scanLSN }) ?? true { throw Gone(lsn: scanLSN) }
-                    throw StorageError.corrupt(path: path, offset: scanner.offset,
-                                               reason: "durable record \(scanLSN) is not in the log")
+                let path = store.layout.segment(segmentFirst)
+                if !reread {
+                    reread = true
+                    scanner = Self.scanner(store, fd: fd, path: path, from: scanner.offset, limit: try store.files.size(fd))
+                    continue
                 }
-                store.files.close(fd)
-                fd = -1
-                (fd, scanner) = try Self.open(store, segment: scanLSN, lsn: scanLSN)
-                segmentFirst = scanLSN
+                // Compacted away after this segment was opened, or a gap in the log.
+                if segments.first.map({ $0 > scanLSN }) ?? true { throw Gone(lsn: scanLSN) }
+                throw StorageError.corrupt(path: path, offset: scanner.offset,
+                                           reason: "durable record \(scanLSN) is not in the log")
             case let .bad(offset, reason, _):
                 throw StorageError.corrupt(path: store.layout.segment(segmentFirst), offset: offset, reason: reason)
             }

@@ -47,16 +47,21 @@ enum Frame {
         case badLength(UInt32)
         /// The frame is whole but its checksum does not match.
         case badChecksum(frameBytes: Int)
+        /// A header of nine zero bytes: log space written ahead as zeros and not used yet
+        /// (`LogWriter` zero-fills segments ahead of the records). No record frames to this,
+        /// since the checksum of a zero type byte and no payload is not zero.
+        case zeros
     }
 
     static func parse(_ bytes: UnsafeRawBufferPointer, maxPayloadBytes: Int) -> Parse {
         guard bytes.count >= headerBytes else { return .incomplete(needed: headerBytes) }
         let length = readLE(bytes, at: 0, as: UInt32.self)
+        let stored = readLE(bytes, at: 4, as: UInt32.self)
+        let type = bytes[8]
+        if length == 0 && stored == 0 && type == 0 { return .zeros }
         guard Int(length) <= maxPayloadBytes else { return .badLength(length) }
         let total = headerBytes + Int(length)
         guard bytes.count >= total else { return .incomplete(needed: total) }
-        let stored = readLE(bytes, at: 4, as: UInt32.self)
-        let type = bytes[8]
         let payload = UnsafeRawBufferPointer(rebasing: bytes[headerBytes..<total])
         guard CRC32C.record(type: type, payload: payload) == stored else { return .badChecksum(frameBytes: total) }
         return .record(type: type, payload: headerBytes..<total, frameBytes: total)
@@ -106,6 +111,8 @@ public struct LogDecoder: Sendable {
             return .corrupt(offset: offset, reason: "record length \(length) is over the limit of \(maxPayloadBytes)")
         case .badChecksum:
             return .corrupt(offset: offset, reason: "checksum mismatch")
+        case .zeros:
+            return .corrupt(offset: offset, reason: "a header of zeros")
         case let .record(type, payload, frameBytes):
             let record = Record(type: type, payload: Array(buffer[(start + payload.lowerBound)..<(start + payload.upperBound)]))
             start += frameBytes

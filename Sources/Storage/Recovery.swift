@@ -78,6 +78,9 @@ public final class Recovery: Sendable {
                     lsn += 1
                 case .end:
                     break
+                case .zeros:
+                    throw StorageError.corrupt(path: segment.path, offset: scanner.offset,
+                                               reason: "zeros where a record was (changed since open)")
                 case let .bad(offset, reason, _):
                     throw StorageError.corrupt(path: segment.path, offset: offset, reason: reason + " (changed since open)")
                 }
@@ -117,9 +120,10 @@ extension Store {
             }
             let core = Core(durableLSN: scan.nextLSN - 1, segments: segments, maxBatchBytes: options.maxBatchBytes,
                             commitDelayNanos: options.commitDelayNanos)
-            let writer = LogWriter(files: files, layout: layout, segmentBytes: options.segmentBytes, fd: scan.activeFD,
-                                   segmentFirstLSN: segments.last!, segmentSize: scan.activeSize, nextLSN: scan.nextLSN,
-                                   onRollover: { [core] first in core.shared.withLock { $0.segments.append(first) } })
+            let writer = LogWriter(files: files, layout: layout, segmentBytes: options.segmentBytes,
+                                   zeroAheadBytes: options.zeroAheadBytes, fd: scan.activeFD,
+                                   segmentFirstLSN: segments.last!, segmentSize: scan.activeSize,
+                                   fileSize: scan.activeFileSize, nextLSN: scan.nextLSN, onRollover: { [core] first in core.shared.withLock { $0.segments.append(first) } })
             report.duration = clock.now - started
             let recovery = Recovery(snapshot: snapshot, report: report, segments: scan.replay, files: files,
                                     maxRecordBytes: options.maxRecordBytes)
@@ -198,7 +202,9 @@ extension Store {
     struct LogScan {
         var replay: [Recovery.Segment] = []
         var activeFD: Int32 = -1
+        /// Where the active segment's records end, and its file size (zeros between).
         var activeSize: Int64 = 0
+        var activeFileSize: Int64 = 0
         var nextLSN: UInt64 = 1
     }
 
@@ -220,7 +226,7 @@ extension Store {
                 }
                 let fd = try files.open(path, flags: isLast ? O_RDWR : O_RDONLY, mode: 0)
                 scan.replay.append(Recovery.Segment(fd: fd, path: path, startLSN: max(first, startLSN), startOffset: 0, endOffset: 0))
-                let (end, next, startOffset) = try checkSegment(fd: fd, path: path, firstLSN: first, startLSN: startLSN,
+                let (end, size, next, startOffset) = try checkSegment(fd: fd, path: path, firstLSN: first, startLSN: startLSN,
                                                                  isLast: isLast, options: options, report: &report)
                 scan.replay[scan.replay.count - 1] = Recovery.Segment(fd: fd, path: path, startLSN: max(first, startLSN),
                                                                       startOffset: startOffset, endOffset: end)
@@ -229,7 +235,8 @@ extension Store {
                 scan.nextLSN = next
                 if isLast {
                     scan.activeSize = end
-                    scan.activeFD = try files.open(path, flags: O_WRONLY | O_APPEND, mode: 0)
+                    scan.activeFileSize = size
+                    scan.activeFD = try files.open(path, flags: O_WRONLY, mode: 0)
                 }
             }
         } catch {
@@ -240,11 +247,14 @@ extension Store {
         return scan
     }
 
-    /// Checks one segment. Returns its valid end offset, the LSN after its last record, and the
-    /// offset of the record at `startLSN` (or the end, if that record is not in it).
+    /// Checks one segment. Returns its valid end offset, its file size after any truncation, the
+    /// LSN after its last record, and the offset of the record at `startLSN` (or the end, if that
+    /// record is not in it). Zeros after the last record are space written ahead (`LogWriter`),
+    /// on any segment: a full one is trimmed at rollover without a sync, and the next segment's
+    /// first LSN shows that nothing after the zeros is missing.
     private static func checkSegment(fd: Int32, path: String, firstLSN: UInt64, startLSN: UInt64, isLast: Bool,
                                      options: StoreOptions, report: inout RecoveryReport) throws
-        -> (end: Int64, next: UInt64, startOffset: Int64) {
+        -> (end: Int64, size: Int64, next: UInt64, startOffset: Int64) {
         let files = options.files
         let size = try files.size(fd)
         var scanner = SegmentScanner(files: files, fd: fd, path: path, from: 0, limit: size,
@@ -257,38 +267,86 @@ extension Store {
                 lsn += 1
                 if lsn == startLSN { startOffset = scanner.offset }
             case .end:
-                return (size, lsn, startOffset ?? size)
-            case let .bad(offset, reason, frameEnd):
-                guard isLast, try isTornTail(fd: fd, options: options, offset: offset, frameEnd: frameEnd, size: size) else {
-                    throw StorageError.corrupt(path: path, offset: offset, reason: reason)
+                return (size, size, lsn, startOffset ?? size)
+            case .zeros:
+                let offset = scanner.offset
+                if try dataEnd(fd: fd, files: files, from: offset, size: size) == offset {
+                    return (offset, size, lsn, startOffset ?? offset)
                 }
-                try files.truncate(fd, to: offset)
-                try files.fsync(fd)
-                report.truncation = .init(file: path, offset: offset, bytesDropped: size - offset, reason: reason)
-                return (offset, lsn, startOffset ?? offset)
+                try torn(offset: offset, reason: "a header of zeros with data after it", frameEnd: offset + Int64(Frame.headerBytes))
+                return (offset, offset, lsn, startOffset ?? offset)
+            case let .bad(offset, reason, frameEnd):
+                try torn(offset: offset, reason: reason, frameEnd: frameEnd)
+                return (offset, offset, lsn, startOffset ?? offset)
             }
+        }
+
+        /// A bad frame: cut off if it is a torn tail, else refused.
+        func torn(offset: Int64, reason: String, frameEnd: Int64?) throws {
+            guard isLast, try isTornTail(fd: fd, options: options, offset: offset, frameEnd: frameEnd, size: size) else {
+                throw StorageError.corrupt(path: path, offset: offset, reason: reason)
+            }
+            try files.truncate(fd, to: offset)
+            try files.fsync(fd)
+            report.truncation = .init(file: path, offset: offset, bytesDropped: size - offset, reason: reason)
         }
     }
 
-    /// A bad frame is a torn tail (an append cut short by a crash) only when all of these hold:
-    /// its length is within the limit; what follows it is no longer than one write could have
-    /// been; bytes past where it claims to end (if inside the file) are all zeros (a file
-    /// extended but never written); and no valid frame starts anywhere after its first byte.
-    /// The last rule stops a flipped length bit mid-log, which makes a frame seem to run past
-    /// the end of the file, from passing as torn and dropping the good records behind it.
+    /// A bad frame at the end of the records is a torn tail (a write cut short by a crash) when
+    /// its length is within the limit, the bytes from it to the last nonzero byte of the file
+    /// are no more than one write could have been, and one of these holds:
+    ///  - every nonzero byte lies before where it claims to end (past that, zeros: space written
+    ///    ahead, or a file extended but never written), and no valid frame starts anywhere after
+    ///    its first byte. That rule stops a flipped length bit mid-log, which makes a frame seem
+    ///    to run past the end of the file, from passing as torn and dropping the good records
+    ///    behind it;
+    ///  - or the write landed in part: a page of it never reached the disk while a later one did
+    ///    (writes into zero-filled space are not ordered by the file system). Its header is nine
+    ///    zero bytes, or its bytes hold a whole 512-byte sector of zeros. A flipped bit makes
+    ///    neither: no record's header is all zeros.
     private static func isTornTail(fd: Int32, options: StoreOptions, offset: Int64, frameEnd: Int64?,
                                    size: Int64) throws -> Bool {
         guard let frameEnd else { return false }
         let longestWrite = Int64(max(options.maxBatchBytes, Frame.size(payloadBytes: options.maxRecordBytes)))
-        guard size - offset <= longestWrite else { return false }
-        let tail = try options.files.readFully(fd, count: Int(size - offset), at: offset)
-        if frameEnd < size && tail[Int(frameEnd - offset)...].contains(where: { $0 != 0 }) { return false }
+        let end = try dataEnd(fd: fd, files: options.files, from: offset, size: size)
+        guard end - offset <= longestWrite else { return false }
+        // Frames starting before `end` may run on into the zeros after it.
+        let readEnd = min(size, max(end, frameEnd) + Int64(Frame.size(payloadBytes: options.maxRecordBytes)))
+        let tail = try options.files.readFully(fd, count: Int(readEnd - offset), at: offset)
+        if Self.holdsUnwrittenSector(tail, offset: offset, frameBytes: Int(min(frameEnd, readEnd) - offset)) { return true }
+        guard end <= frameEnd else { return false }
         return tail.withUnsafeBytes { raw in
-            for start in 1..<max(raw.count, 1) {
+            for start in 1..<max(Int(end - offset), 1) {
                 let rest = UnsafeRawBufferPointer(rebasing: raw[start...])
                 if case .record = Frame.parse(rest, maxPayloadBytes: options.maxRecordBytes) { return false }
             }
             return true
         }
+    }
+
+    /// Whether the bad frame at the start of `tail` (file offset `offset`, `frameBytes` long) has
+    /// a header of zeros or holds a 512-byte-aligned sector of zeros: part of a write never landed.
+    static func holdsUnwrittenSector(_ tail: [UInt8], offset: Int64, frameBytes: Int) -> Bool {
+        if tail.count >= Frame.headerBytes && tail[..<Frame.headerBytes].allSatisfy({ $0 == 0 }) { return true }
+        let sector = 512
+        var at = Int((offset + Int64(sector) - 1) / Int64(sector) * Int64(sector) - offset)
+        while at + sector <= min(frameBytes, tail.count) {
+            if tail[at..<(at + sector)].allSatisfy({ $0 == 0 }) { return true }
+            at += sector
+        }
+        return false
+    }
+
+    /// The offset just past the last nonzero byte in `from..<size` (`from` if all are zeros),
+    /// read backwards from the end in 1 MiB pieces: a zero tail is a few MiB at most.
+    private static func dataEnd(fd: Int32, files: any FileLayer, from: Int64, size: Int64) throws -> Int64 {
+        var end = size
+        while end > from {
+            let start = max(from, end - (1 << 20))
+            let piece = try files.readFully(fd, count: Int(end - start), at: start)
+            if let last = piece.lastIndex(where: { $0 != 0 }) { return start + Int64(last) + 1 }
+            end = start
+        }
+        return from
     }
 }

@@ -6,6 +6,9 @@ struct SegmentScanner {
         case record(type: UInt8, payload: [UInt8]?)
         /// Clean end: every byte up to the limit was a whole, valid frame.
         case end
+        /// Zero-filled space the writer has not used yet starts at `offset` (the reader's
+        /// position stays there). Recovery checks that only zeros follow.
+        case zeros
         /// A bad frame at `offset`. `frameEnd` is where it claims to end (nil if its length is bad).
         case bad(offset: Int64, reason: String, frameEnd: Int64?)
     }
@@ -48,6 +51,8 @@ struct SegmentScanner {
             case let .badLength(length):
                 return .bad(offset: offset, reason: "record length \(length) is over the limit of \(maxPayloadBytes)",
                             frameEnd: nil)
+            case .zeros:
+                return .zeros
             case let .badChecksum(frameBytes):
                 return .bad(offset: offset, reason: "checksum mismatch", frameEnd: offset + Int64(frameBytes))
             case let .incomplete(needed):

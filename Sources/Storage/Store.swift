@@ -268,5 +268,7 @@ final class Core: Sendable {
             state.stats.rollovers = writer.rollovers
         }
         for (pending, lsn) in zip(batch, lastLSNs) { pending.done(.success(lsn)) }
+        // Acknowledged first: the zeros delay only the next batch, once per few MiB.
+        writer.zeroAhead()
     }
 }

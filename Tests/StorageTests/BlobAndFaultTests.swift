@@ -62,7 +62,8 @@ final class FaultyFiles: FileLayer {
     struct Faults {
         /// Each read returns at most this many bytes.
         var maxReadBytes = Int.max
-        /// The next log write writes only this many bytes, then fails with EIO.
+        /// The next write of records (a write or pwrite with a nonzero byte: not the zeros the
+        /// log writes ahead) writes only this many bytes, then fails with EIO.
         var tearNextWriteAt: Int?
         var failFdatasync = false
     }
@@ -76,12 +77,19 @@ final class FaultyFiles: FileLayer {
         return try real.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(limit)), at: offset)
     }
     func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws -> Int {
-        let tear = faults.withLock { f in defer { f.tearNextWriteAt = nil }; return f.tearNextWriteAt }
-        guard let tear else { return try real.write(fd, bytes) }
+        guard let tear = tear(bytes) else { return try real.write(fd, bytes) }
         _ = try real.write(fd, UnsafeRawBufferPointer(rebasing: bytes.prefix(tear)))
         throw StorageError.io(op: "write", path: "fd \(fd)", errno: EIO)
     }
-    func pwrite(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws -> Int { try real.pwrite(fd, bytes, at: offset) }
+    func pwrite(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws -> Int {
+        guard let tear = tear(bytes) else { return try real.pwrite(fd, bytes, at: offset) }
+        _ = try real.pwrite(fd, UnsafeRawBufferPointer(rebasing: bytes.prefix(tear)), at: offset)
+        throw StorageError.io(op: "pwrite", path: "fd \(fd)", errno: EIO)
+    }
+    private func tear(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.contains(where: { $0 != 0 }) else { return nil }
+        return faults.withLock { f in defer { f.tearNextWriteAt = nil }; return f.tearNextWriteAt }
+    }
     func fdatasync(_ fd: Int32) throws {
         if faults.withLock({ $0.failFdatasync }) { throw StorageError.io(op: "fdatasync", path: "fd \(fd)", errno: EIO) }
         try real.fdatasync(fd)
@@ -106,7 +114,10 @@ final class FaultyFiles: FileLayer {
         let dir = TempDir()
         defer { dir.remove() }
         let records = (1...20).map { record($0, size: $0 * 7) }
-        let (store, _) = try Store.open(directory: dir.path)
+        // A short run of zeros after the records (a 4 MiB one read a byte at a time is slow).
+        var small = StoreOptions()
+        small.zeroAheadBytes = 4096
+        let (store, _) = try Store.open(directory: dir.path, options: small)
         _ = try store.appendSync(records)
         try store.writeSnapshot(lsn: 5, bytes: [5])
         store.close()
@@ -127,7 +138,7 @@ final class FaultyFiles: FileLayer {
         let (store, files) = try Self.openFaulty(dir)
         _ = try store.appendSync([record(1)])
         files.faults.withLock { $0.tearNextWriteAt = 13 }
-        guard case .io("write", _, EIO)? = storageError({ _ = try store.appendSync([record(2, size: 40)]) }) else {
+        guard case .io("pwrite", _, EIO)? = storageError({ _ = try store.appendSync([record(2, size: 40)]) }) else {
             Issue.record("a torn write was acknowledged")
             return
         }
@@ -136,9 +147,14 @@ final class FaultyFiles: FileLayer {
             return
         }
         store.close()
+        // The 13 bytes went into the zeros written ahead: everything after record 1 is cut.
+        let path = segmentFiles(dir)[0]
+        let end = Int64(Frame.size(payloadBytes: record(1).payload.count))
+        let size = Int64(fileBytes(path).count)
+        #expect(fileBytes(path)[Int(end)...].filter { $0 != 0 }.count > 0)
         let (recovery, replayed) = try reopen(dir)
         #expect(replayed.map(\.1) == [record(1)])
-        #expect(recovery.report.truncation?.bytesDropped == 13)
+        #expect(recovery.report.truncation?.offset == end && recovery.report.truncation?.bytesDropped == size - end)
     }
 
     @Test func failedFdatasyncIsNeverAcknowledged() async throws {

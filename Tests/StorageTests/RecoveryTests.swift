@@ -6,7 +6,9 @@ import Testing
 /// Recovery against files damaged on purpose: torn tails, flipped bytes, bad lengths.
 @Suite struct RecoveryTests {
     /// Writes `records` in one segment and returns the segment's path and each frame's end offset.
-    static func writeLog(_ dir: TempDir, _ records: [Record]) throws -> (path: String, ends: [Int]) {
+    /// The zeros the writer put after them are cut off unless `keepZeros`: most tests damage a
+    /// file that ends with its last record, as one written before zeros ahead did.
+    static func writeLog(_ dir: TempDir, _ records: [Record], keepZeros: Bool = false) throws -> (path: String, ends: [Int]) {
         let (store, _) = try Store.open(directory: dir.path)
         for r in records { _ = try store.appendSync([r]) }
         store.close()
@@ -14,8 +16,24 @@ import Testing
         var at = 0
         for r in records { at += Frame.size(payloadBytes: r.payload.count); ends.append(at) }
         let path = segmentFiles(dir)[0]
-        #expect(fileBytes(path).count == at)
+        let bytes = fileBytes(path)
+        // After the first record's batch the writer wrote zeros up to 4 MiB past it; the rest
+        // went into them.
+        #expect(bytes.count == ends[0] + Int(StoreOptions().zeroAheadBytes), "zeros written ahead of the records")
+        #expect(!bytes[at...].contains { $0 != 0 })
+        if !keepZeros { writeFile(path, Array(bytes[..<at])) }
         return (path, ends)
+    }
+
+    /// Records 1...10 of 59 bytes each in segments of 200 bytes (three to a segment); returns
+    /// the options used and the first segment's path.
+    static func writeSegments(_ dir: TempDir) throws -> (StoreOptions, String) {
+        var options = StoreOptions()
+        options.segmentBytes = 200
+        let (store, _) = try Store.open(directory: dir.path, options: options)
+        for i in 1...10 { _ = try store.appendSync([record(i, size: 50)]) }
+        store.close()
+        return (options, segmentFiles(dir)[0])
     }
 
     @Test func tornTailOfEveryLengthIsTruncatedAndReported() throws {
@@ -24,19 +42,23 @@ import Testing
         let records = [record(1, size: 20), record(2, size: 20), record(3, size: 30)]
         let (path, ends) = try Self.writeLog(dir, records)
         let whole = fileBytes(path)
-        for cut in ends[1]..<ends[2] {
-            writeFile(path, Array(whole[..<cut]))
-            let (recovery, replayed) = try reopen(dir)
-            #expect(replayed.map(\.1) == Array(records[..<2]), "cut at \(cut)")
-            #expect(recovery.report.lastLSN == 2)
-            if cut == ends[1] {
-                #expect(recovery.report.truncation == nil)
-            } else {
-                let t = try #require(recovery.report.truncation, "cut at \(cut)")
-                #expect(t.file == path && t.offset == Int64(ends[1]) && t.bytesDropped == Int64(cut - ends[1]))
-                #expect(recovery.report.description.contains("\(path) at offset \(ends[1])"))
+        // Cut at the file's end (an append), or followed by zeros (a write into zeros written ahead).
+        for zeros in [0, 4096] {
+            for cut in ends[1]..<ends[2] {
+                writeFile(path, Array(whole[..<cut]) + [UInt8](repeating: 0, count: zeros))
+                let (recovery, replayed) = try reopen(dir)
+                #expect(replayed.map(\.1) == Array(records[..<2]), "cut at \(cut)")
+                #expect(recovery.report.lastLSN == 2)
+                if cut == ends[1] {
+                    #expect(recovery.report.truncation == nil)
+                    #expect(fileBytes(path).count == ends[1] + zeros, "a clean end keeps its zeros")
+                } else {
+                    let t = try #require(recovery.report.truncation, "cut at \(cut)")
+                    #expect(t.file == path && t.offset == Int64(ends[1]) && t.bytesDropped == Int64(cut + zeros - ends[1]))
+                    #expect(recovery.report.description.contains("\(path) at offset \(ends[1])"))
+                    #expect(fileBytes(path).count == ends[1], "the tail is gone from disk")
+                }
             }
-            #expect(fileBytes(path).count == ends[1], "the tail is gone from disk")
         }
         // The next append after a truncation gets the LSN the torn record had.
         let (store, _) = try Store.open(directory: dir.path)
@@ -58,16 +80,64 @@ import Testing
         #expect(recovery.report.truncation?.reason == "checksum mismatch")
     }
 
-    @Test func zeroFilledTailIsATornTail() throws {
-        // After a power cut the file can be longer than what was written, the rest zeros.
+    @Test func zerosAfterTheRecordsAreACleanEndAndTheNextRecordsGoIntoThem() throws {
+        // Zeros written ahead, or a file extended by a power cut but never written.
         let dir = TempDir()
         defer { dir.remove() }
-        let (path, ends) = try Self.writeLog(dir, [record(1), record(2)])
-        writeFile(path, fileBytes(path) + [UInt8](repeating: 0, count: 4096))
+        let (path, ends) = try Self.writeLog(dir, [record(1), record(2)], keepZeros: true)
+        let size = fileBytes(path).count
         let (recovery, replayed) = try reopen(dir)
         #expect(replayed.map(\.1) == [record(1), record(2)])
-        #expect(recovery.report.truncation == .init(file: path, offset: Int64(ends[1]), bytesDropped: 4096,
-                                                     reason: "checksum mismatch"))
+        #expect(recovery.report.truncation == nil)
+        let (store, _) = try Store.open(directory: dir.path)
+        #expect(try store.appendSync([record(3)]) == 3)
+        store.close()
+        let bytes = fileBytes(path)
+        #expect(bytes.count == size, "record 3 went into the zeros")
+        #expect(Array(bytes[ends[1]..<(ends[1] + Frame.size(payloadBytes: record(3).payload.count))])
+                == Frame.bytes(record(3)))
+        #expect(try reopen(dir).1.map(\.1) == [record(1), record(2), record(3)])
+    }
+
+    @Test func aWriteThatLandedInPartIsATornTail() throws {
+        // Writes into zeros are not ordered: after a power cut a later page of the last write
+        // can be on disk while an earlier one is not. Records 3 and 4 were never acknowledged.
+        let dir = TempDir()
+        defer { dir.remove() }
+        let (path, ends) = try Self.writeLog(dir, [record(1), record(2)], keepZeros: true)
+        let pristine = fileBytes(path)
+        let lost = Frame.bytes(record(3, size: 2000)) + Frame.bytes(record(4))
+        // The first page (here: the header), or a whole sector inside record 3, never landed;
+        // record 4 after it did, whole.
+        let sectorInside = (ends[1] + 9 + 511) / 512 * 512
+        for zeroed in [ends[1]..<(ends[1] + 9), sectorInside..<(sectorInside + 512)] {
+            var bytes = pristine
+            bytes.replaceSubrange(ends[1]..<(ends[1] + lost.count), with: lost)
+            for i in zeroed { bytes[i] = 0 }
+            writeFile(path, bytes)
+            let (recovery, replayed) = try reopen(dir)
+            #expect(replayed.map(\.1) == [record(1), record(2)], "zeroed \(zeroed)")
+            #expect(recovery.report.truncation?.offset == Int64(ends[1]), "zeroed \(zeroed)")
+            writeFile(path, pristine)
+        }
+        // A byte flipped in record 3 (no zeros) with record 4 whole after it: refused.
+        var bytes = pristine
+        bytes.replaceSubrange(ends[1]..<(ends[1] + lost.count), with: lost)
+        bytes[ends[1] + 20] ^= 0x01
+        writeFile(path, bytes)
+        #expect(storageError { _ = try Store.open(directory: dir.path) }
+                == .corrupt(path: path, offset: Int64(ends[1]), reason: "checksum mismatch"))
+    }
+
+    @Test func zerosAfterTheLastRecordOfAnEarlierSegmentAreAccepted() throws {
+        // A full segment's zeros are cut at rollover without a sync: a crash can leave them.
+        let dir = TempDir()
+        defer { dir.remove() }
+        let (options, first) = try Self.writeSegments(dir)
+        writeFile(first, fileBytes(first) + [UInt8](repeating: 0, count: 300))
+        let (recovery, replayed) = try reopen(dir, options: options)
+        #expect(replayed.map(\.1) == (1...10).map { record($0, size: 50) })
+        #expect(recovery.report.truncation == nil)
     }
 
     @Test func flippedByteMidLogIsRefusedNamingFileAndOffset() throws {
@@ -96,12 +166,7 @@ import Testing
     @Test func corruptionInAnEarlierSegmentIsRefusedEvenAtItsEnd() throws {
         let dir = TempDir()
         defer { dir.remove() }
-        var options = StoreOptions()
-        options.segmentBytes = 200
-        let (store, _) = try Store.open(directory: dir.path, options: options)
-        for i in 1...10 { _ = try store.appendSync([record(i, size: 50)]) }
-        store.close()
-        let first = segmentFiles(dir)[0]
+        let (options, first) = try Self.writeSegments(dir)
         var bytes = fileBytes(first)
         bytes[bytes.count - 1] ^= 1  // the last record of a closed segment: not a tail
         writeFile(first, bytes)

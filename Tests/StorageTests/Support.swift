@@ -53,3 +53,12 @@ func storageError(_ body: () throws -> Void) -> StorageError? {
     do { try body() } catch let error as StorageError { return error } catch { return nil }
     return nil
 }
+
+extension Frame {
+    /// One record's frame, as the log holds it.
+    static func bytes(_ record: Record) -> [UInt8] {
+        var out: [UInt8] = []
+        encode(record, into: &out)
+        return out
+    }
+}

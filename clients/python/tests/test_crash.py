@@ -137,10 +137,13 @@ def writer(addr, token, tenant, owner, ledger, killed, rng):
 
 def frame_starts(path):
     """Offsets of the frames in a segment, found by following the length fields, and where the
-    last whole frame ends (the file size unless the file has a partial record at the end)."""
+    last whole frame ends: at a header of zeros (the server writes zeros ahead of its records),
+    else the file size unless the file has a partial record at the end."""
     data = open(path, "rb").read()
     starts, offset = [], 0
     while offset + FRAME_HEADER_BYTES <= len(data):
+        if data[offset:offset + FRAME_HEADER_BYTES] == bytes(FRAME_HEADER_BYTES):
+            break
         length = struct.unpack_from("<I", data, offset)[0]
         if offset + FRAME_HEADER_BYTES + length > len(data):
             break
@@ -156,18 +159,21 @@ def newest_segment(data_dir):
 
 
 def tear_tail(data_dir, rng):
-    """Appends a partial record (a header promising more payload than follows, or part of a
-    header) to the newest segment. Returns (path, offset the server must truncate at, bytes it
-    must drop)."""
+    """Writes the start of a record after the last whole one in the newest segment, as a write
+    cut short leaves it: part of a header, or a header promising more payload than follows.
+    It goes into the zeros the server wrote ahead, or at the end of the file if there are none.
+    Returns (path, offset the server must truncate at, bytes it must drop: to the file's end)."""
     path = newest_segment(data_dir)
     _, valid_end = frame_starts(path)
+    payload = bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
+    # An honest length (a torn write is a prefix of a real frame), its low byte nonzero.
+    header = struct.pack("<IIB", len(payload) + rng.randint(17, 200), rng.getrandbits(32), 1)
     if rng.random() < 0.5:
-        garbage = bytes(rng.randrange(256) for _ in range(rng.randint(1, FRAME_HEADER_BYTES - 1)))
+        garbage = header[:rng.randint(1, FRAME_HEADER_BYTES - 1)]
     else:
-        payload = bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
-        header = struct.pack("<IIB", len(payload) + rng.randint(1, 200), rng.getrandbits(32), 1)
         garbage = header + payload
-    with open(path, "ab") as f:
+    with open(path, "r+b") as f:
+        f.seek(valid_end)
         f.write(garbage)
     return path, valid_end, os.path.getsize(path) - valid_end
 

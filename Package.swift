@@ -29,8 +29,8 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "RPC", dependencies: ["ProtoWire", "Gzip"], swiftSettings: strict),
         .target(name: "HTTP2", dependencies: ["CNghttp2", "COpenSSL", "RPC"], swiftSettings: strict),
-        .target(name: "Storage", swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["Storage"], swiftSettings: strict),
+        .target(name: "Storage", dependencies: ["Crypto"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
         // Step runners with side effects (HTTP, subprocesses, LLM calls) on dedicated threads.
         .target(name: "Effects", dependencies: ["Engine", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
@@ -42,8 +42,8 @@ let package = Package(
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Gzip", "ProtoWire"], swiftSettings: strict),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "RPC"], swiftSettings: strict),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Crypto"], swiftSettings: strict),
         .testTarget(name: "EffectsTests", dependencies: ["Effects", "Engine"], swiftSettings: strict),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto", "Engine", "Messages"], swiftSettings: strict),
         // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.

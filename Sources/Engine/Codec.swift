@@ -1,3 +1,4 @@
+import Crypto
 import Storage
 
 // JSON forms of the model. The definition's form is the canonical one model.md describes (and

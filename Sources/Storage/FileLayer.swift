@@ -1,3 +1,4 @@
+public import Crypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -175,6 +176,11 @@ enum Directory {
 }
 
 /// Fixed-width lower-case hex, as file names use it: 16 digits for an LSN.
+extension SHA256 {
+    /// The digest of `bytes` as lower-case hex.
+    public static func hex(_ bytes: some Collection<UInt8>) -> String { Hex.string(hash(bytes)) }
+}
+
 enum Hex {
     static func lsn(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 import Storage
 @testable import Engine

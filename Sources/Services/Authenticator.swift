@@ -65,8 +65,10 @@ public struct Authenticator: Sendable {
         guard utf8.count > 7, utf8.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 }) else {
             throw RPCError(.unauthenticated, "authorization metadata must be \"Bearer <token>\"")
         }
-        let token = String(Substring(utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") })))
-        if token.utf8.reduce(0, { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) }) == 2 {
+        var token = String(Substring(utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") })))
+        // Over the contiguous bytes: iterating the UTF-8 view a byte at a time cost 1% of a create.
+        let dots = token.withUTF8 { bytes in bytes.reduce(0) { $0 + ($1 == UInt8(ascii: ".") ? 1 : 0) } }
+        if dots == 2 {
             guard let secret else { throw RPCError(.unauthenticated, "JWTs are not accepted: the server has no JWT secret") }
             if let known = verified.lookup(token) {
                 try checkWindow(exp: known.exp, nbf: known.nbf)

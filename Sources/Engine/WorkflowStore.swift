@@ -151,8 +151,9 @@ public actor WorkflowStore {
     /// Workflows (deleted ones included) the last snapshot held, or the state held at start-up:
     /// the next snapshot is due only after at least this many records too (`recordsPerSnapshot`).
     private let workflowsAtSnapshot = Atomic<Int>(0)
-    /// `store.stats.records` when the last snapshot was taken (negative after start-up: the
-    /// records replayed count toward the next one).
+    /// `store.stats.queuedRecords` when the last snapshot was taken (negative after start-up:
+    /// the records replayed count toward the next one). Queued, not durable: a burst of
+    /// commands all applied before the first fdatasync ends must still make one due.
     private let recordsAtSnapshot: Atomic<Int>
     /// Set while a snapshot for runs alone is on its way (one at a time).
     private let runSnapshotAsked = Atomic<Bool>(false)
@@ -330,7 +331,7 @@ public actor WorkflowStore {
 
     /// Whether `adding` more records make a snapshot due; if so, the count starts again.
     private nonisolated func snapshotDue(adding: Int) -> Bool {
-        let written = store.stats.records + adding
+        let written = store.stats.queuedRecords + adding
         let last = recordsAtSnapshot.load(ordering: .relaxed)
         guard written - last >= recordsPerSnapshot, snapshots.hasRoom else { return false }
         return recordsAtSnapshot.compareExchange(expected: last, desired: written, ordering: .relaxed).exchanged
@@ -340,7 +341,7 @@ public actor WorkflowStore {
     /// of runs alone, which never pass through `commit`. Cheap when none is due; called by the
     /// run archiver after each batch.
     nonisolated func snapshotIfDue() {
-        let written = store.stats.records
+        let written = store.stats.queuedRecords
         guard written - recordsAtSnapshot.load(ordering: .relaxed) >= recordsPerSnapshot,
               runSnapshotAsked.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         Task {

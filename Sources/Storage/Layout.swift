@@ -64,6 +64,9 @@ public struct StoreStats: Sendable, Equatable {
     public var appends = 0
     /// Records written.
     public var records = 0
+    /// Records taken by `append`, durable or still queued: counts a burst of appends at once,
+    /// where `records` moves only as their fdatasyncs finish.
+    public var queuedRecords = 0
     /// fdatasync calls on log segments (group commit makes this far smaller than `appends`).
     public var logSyncs = 0
     /// Segments created after the first.

@@ -181,6 +181,7 @@ final class Core: Sendable {
             if let failure = state.failure { return .poisoned(failure.description) }
             if records.isEmpty { return nil }
             state.queue.append(Pending(records: records, bytes: bytes, done: done))
+            state.stats.queuedRecords += records.count
             return nil
         }
         if let refusal { return done(.failure(refusal)) }

@@ -83,9 +83,14 @@ struct RowFilter {
 }
 
 /// A tenant's workflows in list order with posting lists for the filters that select few:
-/// tag, status, trigger type, and the trigrams of lower-cased names (for name_contains). Every
-/// list is sorted ascending by id (ULIDs sort by creation time, so newest first is back to
-/// front). A filtered page intersects the posting lists of the filters it names, walking down
+/// tag, status, trigger type, and the trigrams of lower-cased names (for name_contains). A
+/// posting list holds positions in `rows`, ascending, so it is in id order too (ULIDs sort by
+/// creation time, so newest first is back to front). Positions are plain integers: copying a
+/// list (the first change after a snapshot takes the state) is a memcpy, and adding one is an
+/// append with no string to compare or retain. A new workflow's row goes at the end, so no
+/// position moves; a row inserted or removed in the middle (an id older than the newest, a
+/// purge) moves every position after it by one, in every list, as `rows` itself moves. A
+/// filtered page intersects the posting lists of the filters it names, walking down
 /// from the page token, so it costs about what it returns. The name itself and include_deleted
 /// are checked row by row on the candidates: a trigram list only narrows (a row holding every
 /// trigram of the needle need not hold the needle).
@@ -95,22 +100,26 @@ struct RowFilter {
 struct ListIndex: Sendable, Hashable {
     /// Every workflow, deleted ones included.
     private(set) var rows: [ListRow] = []
-    private var byTag: [String: [String]] = [:]
-    private var byStatus: [WorkflowStatus: [String]] = [:]
-    private var byTrigger: [TriggerType: [String]] = [:]
+    private var byTag: [String: [Position]] = [:]
+    private var byStatus: [WorkflowStatus: [Position]] = [:]
+    private var byTrigger: [TriggerType: [Position]] = [:]
     /// Every 3-byte run of a lower-cased name (UTF-8), packed in a UInt32.
-    private var byTrigram: [UInt32: [String]] = [:]
+    private var byTrigram: [UInt32: [Position]] = [:]
+
+    /// An index into `rows`.
+    typealias Position = UInt32
 
     init() {}
 
     /// Builds the index of `rows` in any order (snapshot load).
     init(rows unsorted: [ListRow]) {
         rows = unsorted.sorted { $0.id < $1.id }
-        for row in rows {
-            for tag in Set(row.tags) { byTag[tag, default: []].append(row.id) }
-            byStatus[row.status, default: []].append(row.id)
-            byTrigger[row.triggerType, default: []].append(row.id)
-            for t in Self.trigrams(row.searchName) { byTrigram[t, default: []].append(row.id) }
+        for (i, row) in rows.enumerated() {
+            let p = Position(i)
+            for tag in Set(row.tags) { byTag[tag, default: []].append(p) }
+            byStatus[row.status, default: []].append(p)
+            byTrigger[row.triggerType, default: []].append(p)
+            for t in Self.trigrams(row.searchName) { byTrigram[t, default: []].append(p) }
         }
     }
 
@@ -123,57 +132,80 @@ struct ListIndex: Sendable, Hashable {
         // comparison instead of a binary search over every row.
         if rows.last.map({ $0.id < row.id }) ?? true {
             rows.append(row)
-            return post(row, add: true)
+            return post(row, at: Position(rows.count - 1), add: true)
         }
         let at = Self.lowerBound(rows.count) { rows[$0].id < row.id }
+        let p = Position(at)
         guard at < rows.count, rows[at].id == row.id else {
             rows.insert(row, at: at)
-            post(row, add: true)
+            shiftPositions(from: p, by: 1)
+            post(row, at: p, add: true)
             return
         }
         let old = rows[at]
         guard old != row else { return }
         rows[at] = row
         if old.status != row.status {
-            Self.remove(old.id, from: &byStatus, key: old.status)
-            Self.insert(row.id, into: &byStatus[row.status, default: []])
+            Self.remove(p, from: &byStatus, key: old.status)
+            Self.insert(p, into: &byStatus[row.status, default: []])
         }
         if old.triggerType != row.triggerType {
-            Self.remove(old.id, from: &byTrigger, key: old.triggerType)
-            Self.insert(row.id, into: &byTrigger[row.triggerType, default: []])
+            Self.remove(p, from: &byTrigger, key: old.triggerType)
+            Self.insert(p, into: &byTrigger[row.triggerType, default: []])
         }
         if old.tags != row.tags {
             let before = Set(old.tags), after = Set(row.tags)
-            for tag in before.subtracting(after) { Self.remove(row.id, from: &byTag, key: tag) }
-            for tag in after.subtracting(before) { Self.insert(row.id, into: &byTag[tag, default: []]) }
+            for tag in before.subtracting(after) { Self.remove(p, from: &byTag, key: tag) }
+            for tag in after.subtracting(before) { Self.insert(p, into: &byTag[tag, default: []]) }
         }
         if old.searchName != row.searchName {
             let before = Self.trigrams(old.searchName), after = Self.trigrams(row.searchName)
-            for t in before.subtracting(after) { Self.remove(row.id, from: &byTrigram, key: t) }
-            for t in after.subtracting(before) { Self.insert(row.id, into: &byTrigram[t, default: []]) }
+            for t in before.subtracting(after) { Self.remove(p, from: &byTrigram, key: t) }
+            for t in after.subtracting(before) { Self.insert(p, into: &byTrigram[t, default: []]) }
         }
     }
 
     mutating func remove(_ id: String) {
         let at = Self.lowerBound(rows.count) { rows[$0].id < id }
         guard at < rows.count, rows[at].id == id else { return }
-        post(rows.remove(at: at), add: false)
+        post(rows.remove(at: at), at: Position(at), add: false)
+        shiftPositions(from: Position(at + 1), by: -1)
     }
 
-    private mutating func post(_ row: ListRow, add: Bool) {
+    private mutating func post(_ row: ListRow, at p: Position, add: Bool) {
         if add {
-            // Posting an id twice is a no-op (`insert` finds it), so repeated tags need no Set.
-            for tag in row.tags { Self.insert(row.id, into: &byTag[tag, default: []]) }
-            Self.insert(row.id, into: &byStatus[row.status, default: []])
-            Self.insert(row.id, into: &byTrigger[row.triggerType, default: []])
-            // A repeated trigram finds the id already there: no set of them to build.
-            Self.forEachTrigram(row.searchName) { Self.insert(row.id, into: &byTrigram[$0, default: []]) }
+            // Posting a position twice is a no-op (`insert` finds it), so repeated tags need no Set.
+            for tag in row.tags { Self.insert(p, into: &byTag[tag, default: []]) }
+            Self.insert(p, into: &byStatus[row.status, default: []])
+            Self.insert(p, into: &byTrigger[row.triggerType, default: []])
+            // A repeated trigram finds the position already there: no set of them to build.
+            Self.forEachTrigram(row.searchName) { Self.insert(p, into: &byTrigram[$0, default: []]) }
         } else {
-            for tag in Set(row.tags) { Self.remove(row.id, from: &byTag, key: tag) }
-            Self.remove(row.id, from: &byStatus, key: row.status)
-            Self.remove(row.id, from: &byTrigger, key: row.triggerType)
-            Self.forEachTrigram(row.searchName) { Self.remove(row.id, from: &byTrigram, key: $0) }
+            for tag in Set(row.tags) { Self.remove(p, from: &byTag, key: tag) }
+            Self.remove(p, from: &byStatus, key: row.status)
+            Self.remove(p, from: &byTrigger, key: row.triggerType)
+            Self.forEachTrigram(row.searchName) { Self.remove(p, from: &byTrigram, key: $0) }
         }
+    }
+
+    /// Moves every posted position at or after `from` by `delta`, in every list: `rows` gained
+    /// or lost an element there. O(the postings after it), like the move of `rows` itself.
+    private mutating func shiftPositions(from: Position, by delta: Int32) {
+        func shift<Key>(_ lists: inout [Key: [Position]]) {
+            for i in lists.values.indices {
+                lists.values[i].withUnsafeMutableBufferPointer { list in
+                    var j = Self.lowerBound(list.count) { list[$0] < from }
+                    while j < list.count {
+                        list[j] = Position(Int32(list[j]) + delta)
+                        j += 1
+                    }
+                }
+            }
+        }
+        shift(&byTag)
+        shift(&byStatus)
+        shift(&byTrigger)
+        shift(&byTrigram)
     }
 
     /// Each 3-byte run of `bytes`, repeats included, packed in a UInt32.
@@ -196,7 +228,7 @@ struct ListIndex: Sendable, Hashable {
     /// Up to `limit` ids matching `filter`, newest first, strictly older than `before` (nil: from
     /// the newest).
     func page(_ filter: RowFilter, before: String?, limit: Int) -> [String] {
-        var postings: [[String]] = []
+        var postings: [[Position]] = []
         if let tag = filter.tag {
             guard let list = byTag[tag] else { return [] }
             postings.append(list)
@@ -212,7 +244,7 @@ struct ListIndex: Sendable, Hashable {
         // A byte needle (ASCII, see RowFilter) of 3 bytes or more: a matching name holds each of
         // its trigrams. The two rarest lists narrow enough; more would only cost seeks.
         if filter.plainNeedle, filter.needle.count >= 3 {
-            var lists: [[String]] = []
+            var lists: [[Position]] = []
             for t in Self.trigrams(filter.needle) {
                 guard let list = byTrigram[t] else { return [] }
                 lists.append(list)
@@ -226,10 +258,11 @@ struct ListIndex: Sendable, Hashable {
             return scan(filter, before: before, limit: limit)
         }
         var out: [String] = []
-        var hint = rows.count
-        Self.intersectDescending(postings, before: before) { id in
-            hint = Self.lowerBound(hint) { rows[$0].id < id }
-            if filter.matchesUnindexed(rows[hint]) { out.append(id) }
+        // Rows strictly older than `before` are those below its position.
+        let end = before.map { b in Position(Self.lowerBound(rows.count) { rows[$0].id < b }) }
+        Self.intersectDescending(postings, before: end) { p in
+            let row = rows[Int(p)]
+            if filter.matchesUnindexed(row) { out.append(row.id) }
             return out.count < limit
         }
         return out
@@ -249,7 +282,8 @@ struct ListIndex: Sendable, Hashable {
     /// returns false. Leapfrog: the candidate is the largest id not yet ruled out; each list in
     /// turn seeks down to its largest id not above it, and a list that lands lower makes that
     /// id the candidate. A match costs a few binary searches, however large the lists.
-    static func intersectDescending(_ lists: [[String]], before: String?, _ body: (String) -> Bool) {
+    static func intersectDescending<Element: Comparable>(_ lists: [[Element]], before: Element?,
+                                                         _ body: (Element) -> Bool) {
         let k = lists.count
         // end[i]: list i's elements still in play are lists[i][0..<end[i]].
         var end = lists.map { list in before.map { b in lowerBound(list.count) { list[$0] < b } } ?? list.count }
@@ -294,16 +328,16 @@ struct ListIndex: Sendable, Hashable {
         return lo
     }
 
-    static func insert(_ id: String, into list: inout [String]) {
-        if list.last.map({ $0 < id }) ?? true { return list.append(id) }  // the usual case: newest
-        let at = lowerBound(list.count) { list[$0] < id }
-        if at == list.count || list[at] != id { list.insert(id, at: at) }
+    static func insert(_ p: Position, into list: inout [Position]) {
+        if list.last.map({ $0 < p }) ?? true { return list.append(p) }  // the usual case: newest
+        let at = lowerBound(list.count) { list[$0] < p }
+        if at == list.count || list[at] != p { list.insert(p, at: at) }
     }
 
-    static func remove<Key: Hashable>(_ id: String, from lists: inout [Key: [String]], key: Key) {
+    static func remove<Key: Hashable>(_ p: Position, from lists: inout [Key: [Position]], key: Key) {
         guard var list = lists.removeValue(forKey: key) else { return }
-        let at = lowerBound(list.count) { list[$0] < id }
-        if at < list.count, list[at] == id { list.remove(at: at) }
+        let at = lowerBound(list.count) { list[$0] < p }
+        if at < list.count, list[at] == p { list.remove(at: at) }
         if !list.isEmpty { lists[key] = list }
     }
 }

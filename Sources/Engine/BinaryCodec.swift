@@ -49,6 +49,9 @@ struct ByteWriter {
     }
 
     /// Length-prefixed raw bytes.
+    /// Empties the writer, keeping its capacity (a scratch buffer reused per item).
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     mutating func lengthPrefixed(_ value: [UInt8]) {
         varint(UInt64(value.count))
         bytes.append(contentsOf: value)

@@ -184,7 +184,10 @@ extension WorkflowState {
 
     /// The binary workflow section (see the top of this file).
     func binarySnapshotBytes() -> [UInt8] {
-        var out = ByteWriter(capacity: 1 << 16, sortingKeys: true)
+        // Sized for the usual record up front (untouched capacity costs no memory), so a big
+        // state is not copied again at each doubling; one scratch writer serves every record.
+        var out = ByteWriter(capacity: (1 << 16) + workflowCount * 1024, sortingKeys: true)
+        var one = ByteWriter(capacity: 4096, sortingKeys: true)
         for b in Self.binarySnapshotMagic { out.byte(b) }
         out.count(tenants.count)
         for name in tenants.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
@@ -193,7 +196,7 @@ extension WorkflowState {
             out.lengthPrefixed(JSONValue.array(t.templates.keys.sorted().map { t.templates[$0]!.json }).canonicalBytes())
             out.count(t.index.count)
             for id in t.index.ids {
-                var one = ByteWriter(capacity: 256, sortingKeys: true)
+                one.removeAll()
                 one.record(t.records[id]!)
                 out.lengthPrefixed(one.bytes)
             }

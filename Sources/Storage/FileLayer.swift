@@ -135,10 +135,20 @@ extension FileLayer {
     /// Writes `bytes` to `path` the durable way: a temp file, fsync, rename, fsync of the directory.
     /// A crash at any moment leaves either no file or the whole file under `path`.
     func writeDurably(_ bytes: [UInt8], to path: String, directory: String) throws {
+        try writeDurably(parts: [bytes], to: path, directory: directory)
+    }
+
+    /// `writeDurably` of `parts` one after another in the file.
+    func writeDurably(parts: [[UInt8]], to path: String, directory: String) throws {
         let temp = path + ".tmp"
         let fd = try open(temp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
         do {
-            try bytes.withUnsafeBytes { raw in try pwriteAll(fd, raw, at: 0, path: temp) }
+            var offset: Int64 = 0
+            for part in parts {
+                let at = offset
+                try part.withUnsafeBytes { raw in try pwriteAll(fd, raw, at: at, path: temp) }
+                offset += Int64(part.count)
+            }
             try fsync(fd)
         } catch {
             close(fd)

@@ -15,16 +15,16 @@ enum SnapshotFile {
     static let version: UInt32 = 1
     static let headerBytes = 36
 
-    static func encode(lsn: UInt64, payload: [UInt8]) -> [UInt8] {
+    /// The 36 bytes that go before `payload` (written apart from it: a state of many MiB is
+    /// not copied once more to put a header in front).
+    static func header(lsn: UInt64, payload: [UInt8]) -> [UInt8] {
         var out = magic
-        out.reserveCapacity(headerBytes + payload.count)
         Frame.appendLE(version, to: &out)
         Frame.appendLE(UInt32(0), to: &out)
         Frame.appendLE(lsn, to: &out)
         Frame.appendLE(UInt64(payload.count), to: &out)
         let crc = CRC32C.checksum(payload, continuing: CRC32C.checksum(out))
         Frame.appendLE(crc, to: &out)
-        out.append(contentsOf: payload)
         return out
     }
 

@@ -106,7 +106,7 @@ public final class Store: Sendable {
             if let newest = existing.last, newest >= lsn {
                 throw StorageError.badSnapshotLSN(lsn: lsn, reason: "a snapshot at LSN \(newest) already exists")
             }
-            try files.writeDurably(SnapshotFile.encode(lsn: lsn, payload: bytes), to: layout.snapshot(lsn),
+            try files.writeDurably(parts: [SnapshotFile.header(lsn: lsn, payload: bytes), bytes], to: layout.snapshot(lsn),
                                    directory: layout.snap)
             try compact(snapshots: existing + [lsn])
         }

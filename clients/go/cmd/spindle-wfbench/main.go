@@ -118,6 +118,7 @@ func measure(what string, n int, call func(c, k int) error) {
 	wall := time.Since(t0).Seconds()
 	report(fmt.Sprintf("%s_per_s_%d", what, n), fmt.Sprintf("%.0f", float64(done)/wall))
 	report(fmt.Sprintf("%s_errors_%d", what, n), errs)
+	report(fmt.Sprintf("%s_done_%d", what, n), done)
 	report(fmt.Sprintf("%s_client_cpu_cores_%d", what, n), fmt.Sprintf("%.2f", (benchkit.SelfCPU().Seconds()-cpu0)/wall))
 	if *pid > 0 {
 		report(fmt.Sprintf("%s_server_cpu_cores_%d", what, n), fmt.Sprintf("%.2f", (benchkit.ProcessCPU(*pid).Seconds()-srv0)/wall))

@@ -27,6 +27,8 @@ final class LogWriter: @unchecked Sendable {
     private var fileSize: Int64
     /// How far ahead of the records `zeroAhead` keeps zeros (0: never).
     let zeroAheadBytes: Int64
+    /// Set when writing zeros failed (a full disk): none more in this segment.
+    private var zeroAheadFailed = false
     /// LSN the next record gets.
     private(set) var nextLSN: UInt64
     /// Encoded frames not yet written.
@@ -83,7 +85,7 @@ final class LogWriter: @unchecked Sendable {
     /// fdatasync carries them and the new file size, once per few MiB. A failure (a full
     /// disk) only stops the zeros for this segment; records still go in, extending the file.
     func zeroAhead() {
-        guard zeroAheadBytes > 0, fileSize - segmentSize < zeroAheadBytes / 2 else { return }
+        guard zeroAheadBytes > 0, !zeroAheadFailed, fileSize - segmentSize < zeroAheadBytes / 2 else { return }
         let end = min(segmentBytes, segmentSize + zeroAheadBytes)
         while fileSize < end {
             let piece = Int(min(end - fileSize, Int64(Self.zeros.count)))
@@ -93,7 +95,7 @@ final class LogWriter: @unchecked Sendable {
                     try files.pwriteAll(fd, UnsafeRawBufferPointer(rebasing: raw[0..<piece]), at: at, path: segmentPath)
                 }
             } catch {
-                fileSize = segmentBytes  // no more tries until the next segment
+                zeroAheadFailed = true
                 return
             }
             fileSize += Int64(piece)
@@ -106,13 +108,14 @@ final class LogWriter: @unchecked Sendable {
         // The zeros past the last record are of no use in a full segment. Not synced: after a
         // crash recovery accepts a zero tail on any segment (the next one's first LSN shows
         // nothing is missing).
-        if fileSize > segmentSize { try? files.truncate(fd, to: segmentSize) }
+        if fileSize > segmentSize || zeroAheadFailed { try? files.truncate(fd, to: segmentSize) }
         let newFD = try Self.createSegment(files: files, layout: layout, firstLSN: nextLSN)
         files.close(fd)
         fd = newFD
         segmentFirstLSN = nextLSN
         segmentSize = 0
         fileSize = 0
+        zeroAheadFailed = false
         rollovers += 1
         onRollover(nextLSN)
     }

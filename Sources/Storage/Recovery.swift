@@ -270,20 +270,22 @@ extension Store {
                 return (size, size, lsn, startOffset ?? size)
             case .zeros:
                 let offset = scanner.offset
-                if try dataEnd(fd: fd, files: files, from: offset, size: size) == offset {
-                    return (offset, size, lsn, startOffset ?? offset)
-                }
-                try torn(offset: offset, reason: "a header of zeros with data after it", frameEnd: offset + Int64(Frame.headerBytes))
+                let end = try dataEnd(fd: fd, files: files, from: offset, size: size)
+                if end == offset { return (offset, size, lsn, startOffset ?? offset) }
+                try torn(offset: offset, reason: "a header of zeros with data after it",
+                         frameEnd: offset + Int64(Frame.headerBytes), dataEnd: end)
                 return (offset, offset, lsn, startOffset ?? offset)
             case let .bad(offset, reason, frameEnd):
-                try torn(offset: offset, reason: reason, frameEnd: frameEnd)
+                try torn(offset: offset, reason: reason, frameEnd: frameEnd,
+                         dataEnd: try dataEnd(fd: fd, files: files, from: offset, size: size))
                 return (offset, offset, lsn, startOffset ?? offset)
             }
         }
 
         /// A bad frame: cut off if it is a torn tail, else refused.
-        func torn(offset: Int64, reason: String, frameEnd: Int64?) throws {
-            guard isLast, try isTornTail(fd: fd, options: options, offset: offset, frameEnd: frameEnd, size: size) else {
+        func torn(offset: Int64, reason: String, frameEnd: Int64?, dataEnd end: Int64) throws {
+            guard isLast, try isTornTail(fd: fd, options: options, offset: offset, frameEnd: frameEnd, dataEnd: end,
+                                         size: size) else {
                 throw StorageError.corrupt(path: path, offset: offset, reason: reason)
             }
             try files.truncate(fd, to: offset)
@@ -304,14 +306,15 @@ extension Store {
     ///    (writes into zero-filled space are not ordered by the file system). Its header is nine
     ///    zero bytes, or its bytes hold a whole 512-byte sector of zeros. A flipped bit makes
     ///    neither: no record's header is all zeros.
+    /// `end` is `dataEnd` from `offset`.
     private static func isTornTail(fd: Int32, options: StoreOptions, offset: Int64, frameEnd: Int64?,
-                                   size: Int64) throws -> Bool {
+                                   dataEnd end: Int64, size: Int64) throws -> Bool {
         guard let frameEnd else { return false }
         let longestWrite = Int64(max(options.maxBatchBytes, Frame.size(payloadBytes: options.maxRecordBytes)))
-        let end = try dataEnd(fd: fd, files: options.files, from: offset, size: size)
         guard end - offset <= longestWrite else { return false }
-        // Frames starting before `end` may run on into the zeros after it.
-        let readEnd = min(size, max(end, frameEnd) + Int64(Frame.size(payloadBytes: options.maxRecordBytes)))
+        // The bad frame's own bytes (for the sector rule), and any frame starting before `end`,
+        // which may run on into the zeros after it.
+        let readEnd = min(size, max(frameEnd, end + Int64(Frame.size(payloadBytes: options.maxRecordBytes))))
         let tail = try options.files.readFully(fd, count: Int(readEnd - offset), at: offset)
         if Self.holdsUnwrittenSector(tail, offset: offset, frameBytes: Int(min(frameEnd, readEnd) - offset)) { return true }
         guard end <= frameEnd else { return false }

@@ -363,6 +363,51 @@ def test_grpc_web_text_server_streaming(face):
     assert frames[-1][0] == 0x80 and b"grpc-status: 0" in frames[-1][1]
 
 
+# --- /metrics -------------------------------------------------------------------------------
+
+def scrape(face):
+    from prometheus_client.parser import text_string_to_metric_families
+    r = face.call("GET", "/metrics", token=None)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    return families
+
+
+def sample(families, name, **labels):
+    for family in families.values():
+        for s in family.samples:
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+                return s.value
+    return None
+
+
+def test_metrics_parse_and_counters_move(face):
+    before = scrape(face)
+    for name in ["spindle_rpc_requests", "spindle_rpc_duration_seconds", "spindle_runs", "spindle_connections",
+                 "spindle_run_events",
+                 "spindle_process_resident_memory_bytes", "spindle_log_fsync_duration_seconds",
+                 "spindle_log_group_commit_records", "spindle_watchers"]:
+        assert name in before, f"{name} missing from /metrics: {sorted(before)}"
+    labels = dict(service="spindle.v1.WorkflowService", method="GetWorkflow", code="OK")
+    n0 = sample(before, "spindle_rpc_requests_total", **labels) or 0
+    w = create(face, "metrics")
+    for _ in range(3):
+        assert face.call("GET", f"/api/v1/workflows/{w['id']}").status_code == 200
+    face.grpc_api().GetWorkflow(ws.GetWorkflowRequest(workflow_id=w["id"]))
+    after = scrape(face)
+    assert sample(after, "spindle_rpc_requests_total", **labels) == n0 + 4
+    nf = dict(service="spindle.v1.WorkflowService", method="GetWorkflow", code="NOT_FOUND")
+    m0 = sample(after, "spindle_rpc_requests_total", **nf) or 0
+    face.call("GET", "/api/v1/workflows/wf_missing")
+    assert sample(scrape(face), "spindle_rpc_requests_total", **nf) == m0 + 1
+    count = sample(after, "spindle_rpc_duration_seconds_count", service="spindle.v1.WorkflowService", method="GetWorkflow")
+    inf = sample(after, "spindle_rpc_duration_seconds_bucket", service="spindle.v1.WorkflowService",
+                 method="GetWorkflow", le="+Inf")
+    assert count == inf and count >= 4
+    assert sample(after, "spindle_process_resident_memory_bytes") > 1 << 20
+
+
 # --- HTTP/1.1 transport ---------------------------------------------------------------------
 
 def test_keep_alive_and_pipelined_requests_answered_in_order(face):

@@ -504,3 +504,27 @@ def test_client_that_disconnects_mid_stream_does_not_disturb_others(face):
             assert s.recv(100).startswith(b"HTTP/1.1 200 ")
     assert face.call("GET", f"/api/v1/workflows/runs/{run['id']}").json()["status"] == "RUN_STATUS_PAUSED"
     assert face.call("GET", "/healthz", token=None).status_code == 200
+
+
+def test_tls_http_port_serves_json_and_sse(certs):
+    """With --tls-cert the HTTP port is HTTPS (same certificate, ALPN http/1.1)."""
+    server = start_spindle("--tls-cert", certs["cert"], "--tls-key", certs["key"])
+    try:
+        face = Face(server)
+        s = requests.Session()
+        s.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify=
+        s.verify = certs["ca"]
+        base = f"https://localhost:{face.port}"
+        assert s.get(base + "/healthz").text == "ok\n"
+        auth = {"Authorization": f"Bearer {face.alice}"}
+        w = s.post(base + "/api/v1/workflows", headers=auth, json={"name": "tls", "definition": {"steps": STEPS}})
+        assert w.status_code == 201, w.text
+        run = s.post(base + f"/api/v1/workflows/{w.json()['id']}/run", headers=auth, json={"inputs": {"n": 4}}).json()
+        assert run["outputs"] == {"b": "n2=8"}
+        stream = s.get(base + f"/api/v1/workflows/runs/{run['id']}/stream", headers=auth, stream=True)
+        events = read_sse(stream)
+        assert [int(e[0]) for e in events] == list(range(1, int(run["lastSeq"]) + 1))
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(f"http://localhost:{face.port}/healthz", timeout=5)  # no cleartext on a TLS port
+    finally:
+        stop_and_check(server)

@@ -110,7 +110,7 @@ final class HTTP1Connection: ServerConnection {
         guard !closed else { return }
         closeAfterResponse = true
         // Idle, or an open-ended stream (SSE): nothing worth waiting for.
-        if exchange == nil || exchange?.chunkedResponse == true { close(reason: "shutdown") }
+        if exchange == nil || exchange?.openEnded == true { close(reason: "shutdown") }
     }
 
     func close(reason: String) {
@@ -245,7 +245,8 @@ final class HTTP1Connection: ServerConnection {
                 guard let exchange else { break }
                 exchange.requestEnded = true
                 exchange.inbound?.end()
-                if exchange.responseDone { finishExchange() }
+                // Answered before the body ended (and not finished by that answer): done now.
+                if exchange.responseDone && self.exchange === exchange { finishExchange() }
             }
         }
         if !closed {
@@ -311,6 +312,9 @@ final class HTTP1Connection: ServerConnection {
     func append(_ bytes: ArraySlice<UInt8>) {
         out.append(bytes)
     }
+
+    /// The response's end is the connection's (an HTTP/1.0 stream).
+    func endAfterResponse() { closeAfterResponse = true }
 
     /// The exchange wrote its last byte.
     func responseFinished(_ exchange: HTTP1Exchange) {
@@ -404,6 +408,8 @@ final class HTTP1Exchange: StreamOutbound, @unchecked Sendable {
     var headSent = false
     var responseDone = false
     var chunkedResponse = false
+    /// A response without a length (SSE, gRPC-Web streams), chunked or close-delimited.
+    var openEnded = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     private let queued = Atomic<Int>(0)
@@ -463,15 +469,21 @@ final class HTTP1Exchange: StreamOutbound, @unchecked Sendable {
                 if field.name == "content-length" { hasLength = true }
                 text += field.name + ": " + field.value + "\r\n"
             }
+            var closeDelimited = false
             if !hasLength {
                 if endStream {
                     if status != 304 && status != 204 { text += "content-length: 0\r\n" }
+                } else if head.minorVersion == 0 {
+                    // HTTP/1.0 has no chunked coding: the body ends when the connection does.
+                    closeDelimited = true
+                    connection.endAfterResponse()
                 } else {
                     chunkedResponse = true
                     text += "transfer-encoding: chunked\r\n"
                 }
             }
-            if !head.keepAlive { text += "connection: close\r\n" }
+            openEnded = !hasLength && !endStream
+            if !head.keepAlive || closeDelimited { text += "connection: close\r\n" }
             text += "\r\n"
             connection.append(Array(text.utf8)[...])
             if endStream { finish(connection) }

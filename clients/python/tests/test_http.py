@@ -528,3 +528,15 @@ def test_tls_http_port_serves_json_and_sse(certs):
             requests.get(f"http://localhost:{face.port}/healthz", timeout=5)  # no cleartext on a TLS port
     finally:
         stop_and_check(server)
+
+
+def test_http10_client_gets_a_close_delimited_event_stream(face):
+    w = create(face, "ten")
+    run = face.call("POST", f"/api/v1/workflows/{w['id']}/run", json={"inputs": {"n": 1}}).json()
+    out = raw(face, (f"GET /api/v1/workflows/runs/{run['id']}/stream HTTP/1.0\r\n"
+                     f"Authorization: Bearer {face.alice}\r\n\r\n").encode())
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and b"transfer-encoding" not in head.lower()
+    assert b"connection: close" in head.lower()
+    assert body.count(b"\nevent: ") + body.startswith(b"event: ") == int(run["lastSeq"])
+    assert body.rstrip().endswith(b"}")  # the last event whole, then the close

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""http.py [--requests 20000] [--clients 8] [--runs 20] — the HTTP face next to gRPC.
+"""http_face.py (not http.py: that name would shadow the standard library's http package) [--requests 20000] [--clients 8] [--runs 20] — the HTTP face next to gRPC.
 
 Starts the release spindle (SPINDLE_BIN, else scripts/build-release.sh) pinned to CPU 0 with
 --threads 1 and a fresh data dir, load on CPU 1, and prints:
@@ -32,10 +32,12 @@ sys.path.insert(0, os.path.join(REPO, "clients", "python"))
 
 
 class Server:
-    def __init__(self, binary):
+    def __init__(self, binary, http=True):
+        """http=False: no --http-port flag (an older build that has no HTTP face)."""
         self.data = tempfile.mkdtemp(prefix="spindle-httpbench-")
         self.log = open(os.path.join(self.data, "server.log"), "w+")
-        self.proc = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--port", "0", "--http-port", "0",
+        self.proc = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--port", "0",
+                                      *(["--http-port", "0"] if http else []),
                                       "--data-dir", self.data, "--threads", "1"],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(400):
@@ -165,9 +167,9 @@ def metrics_cost(server):
     return {"bytes": size, "scrape_ms": round(1000 * (time.perf_counter() - t0) / n, 3)}
 
 
-def grpc_unary_benchmark(binary, args):
+def grpc_unary_benchmark(binary, args, http):
     """BenchmarkService.UnaryCall (no auth, no storage): the RPC path alone."""
-    server = Server(binary)
+    server = Server(binary, http=http)
     try:
         body = grpc_body(b"", os.path.join(server.data, "empty.bin"))
         rps, ok = h2load(["-n", str(args.requests * 2), "-c", "4", "-m", "32", "-d", body, "-H", "content-type: application/grpc",
@@ -203,8 +205,8 @@ def main():
         print(f"== BenchmarkService.UnaryCall req/s, alternating (-c 4 -m 32, {args.passes} passes)")
         results = {"old": [], "new": []}
         for _ in range(args.passes):
-            results["old"].append(grpc_unary_benchmark(old, args))
-            results["new"].append(grpc_unary_benchmark(binary, args))
+            results["old"].append(grpc_unary_benchmark(old, args, http=False))
+            results["new"].append(grpc_unary_benchmark(binary, args, http=True))
         for name, values in results.items():
             print(f"  {name:4s} median {statistics.median(values):10.0f}  all {[round(v) for v in values]}")
 

@@ -34,7 +34,9 @@ let package = Package(
         // Step runners with side effects (HTTP, subprocesses, LLM calls) on dedicated threads.
         .target(name: "Effects", dependencies: ["Engine", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
-        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects"],
+        // The client commands (spindle workflow/run/approvals/schedule ...): gRPC over HTTP2's client.
+        .target(name: "SpindleCLI", dependencies: ["HTTP2", "RPC", "Messages", "ProtoWire", "CLinux"], swiftSettings: strict),
+        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "SpindleCLI"],
                           swiftSettings: strict),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),

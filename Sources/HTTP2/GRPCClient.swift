@@ -32,9 +32,13 @@ public final class GRPCClientChannel {
 
     /// One request, a stream of responses: `onMessage` sees each as it arrives and returns
     /// false to stop early (the stream is canceled; the call then returns normally).
+    /// `onIdle`, when given, is called about every `idleEvery` while no message arrives (a
+    /// screen's clock).
     public func serverStream(path: String, request: [UInt8], metadata: Metadata = Metadata(), timeout: Duration? = nil,
+                             idleEvery: Duration = .seconds(1), onIdle: (() -> Void)? = nil,
                              onMessage: ([UInt8]) throws(RPCError) -> Bool) throws(RPCError) {
-        try call(path: path, request: request, metadata: metadata, timeout: timeout, onMessage: onMessage)
+        try call(path: path, request: request, metadata: metadata, timeout: timeout, idle: onIdle.map { (idleEvery, $0) },
+                 onMessage: onMessage)
     }
 
     /// Drops the connection; the next call opens a new one.
@@ -56,6 +60,7 @@ public final class GRPCClientChannel {
     }
 
     private func call(path: String, request: [UInt8], metadata: Metadata, timeout: Duration?,
+                      idle: (every: Duration, call: () -> Void)? = nil,
                       onMessage: ([UInt8]) throws(RPCError) -> Bool) throws(RPCError) {
         guard request.count <= maxSendMessageSize else {
             throw RPCError(.resourceExhausted,
@@ -77,11 +82,16 @@ public final class GRPCClientChannel {
         }
         while true {
             let finished: Bool
+            var wake = deadline
+            if let idle {
+                let tick = ContinuousClock.now + idle.every
+                wake = deadline.map { min($0, tick) } ?? tick
+            }
             do {
-                finished = try connection.pump(until: { box.state.phase == .done || !box.messages.isEmpty }, deadline: deadline)
+                finished = try connection.pump(until: { box.state.phase == .done || !box.messages.isEmpty }, deadline: wake)
             } catch {
                 disconnect()
-                box.state.fail(RPCError(.unavailable, "connection lost: \(error.description)"))
+                box.state.fail(RPCError(.unavailable, error.description))
                 break
             }
             while !box.messages.isEmpty {
@@ -92,6 +102,10 @@ public final class GRPCClientChannel {
                 }
             }
             if box.state.phase == .done { break }
+            if !finished, let idle, deadline.map({ ContinuousClock.now < $0 }) ?? true {
+                idle.call()
+                continue
+            }
             if !finished {
                 connection.cancel(stream: id)
                 throw RPCError(.deadlineExceeded, "no answer within the deadline")

@@ -179,15 +179,17 @@ func limitFlag(_ inv: Invocation) throws(CLIError) -> Int {
 
 enum RunCommands {
     static func start(_ inv: Invocation, _ client: SpindleClient, _ out: inout Output) throws(CLIError) {
-        let w = try client.resolveWorkflow(inv.positional[0])
         var req = SpindleV1.StartRunRequest()
-        req.workflowID = w.id
-        req.inputs = try Inputs.inputs(inv)
+        req.inputs = try Inputs.inputs(inv)  // flag and file errors before any call
         if let v = inv.value("--version") { req.version = try SpindleCLI.int32(v, "--version") }
+        let w = try client.resolveWorkflow(inv.positional[0])
+        req.workflowID = w.id
         req.idempotencyKey = inv.value("--idempotency-key") ?? ""
         let run = try client.runs("StartRun", req, SpindleV1.Run.self)
         if inv.has("--watch") {
-            try RunWatch(client: client, runID: run.id, format: inv.globals.output).run()
+            var watch = RunWatch(client: client, runID: run.id, format: inv.globals.output)
+            watch.replayFinished = true
+            try watch.run()
             return
         }
         out.message(run) { "run \(run.id) started (workflow \(w.name) v\(run.workflowVersion)): \(Render.name(run.status))\n" }
@@ -253,11 +255,11 @@ enum ScheduleCommands {
     static func create(_ inv: Invocation, _ client: SpindleClient, _ out: inout Output) throws(CLIError) {
         guard let cron = inv.value("--cron") else { throw .usage("schedule create needs --cron EXPR") }
         var req = SpindleV1.CreateScheduleRequest()
-        req.workflowID = try client.resolveWorkflow(inv.positional[0]).id
         req.cron = cron
         req.timeZone = inv.value("--tz") ?? ""
         req.inputs = try Inputs.inputs(inv)
         if let c = inv.value("--catch-up") { req.catchUp = try Render.parse(c, SpindleV1.CatchUpPolicy.self, flag: "--catch-up") }
+        req.workflowID = try client.resolveWorkflow(inv.positional[0]).id
         let s = try client.runs("CreateSchedule", req, SpindleV1.Schedule.self)
         out.message(s) { "schedule \(s.id) created: \(s.cron) \(s.timeZone.isEmpty ? "UTC" : s.timeZone), next run \(Render.time(s.nextRunAt))\n" }
     }

@@ -142,12 +142,13 @@ final class SpindleClient {
     /// WatchRun from `afterSeq`: each event to `onEvent` until the stream ends (after the
     /// terminal event). Transport failures come back as RPCError(.unavailable) for the
     /// caller's resume loop.
-    func watchRun(_ runID: String, afterSeq: UInt64, onEvent: (SpindleV1.RunEvent) -> Void) throws(RPCError) {
+    func watchRun(_ runID: String, afterSeq: UInt64, onIdle: (() -> Void)? = nil,
+                  onEvent: (SpindleV1.RunEvent) -> Void) throws(RPCError) {
         var request = SpindleV1.WatchRunRequest()
         request.runID = runID
         request.afterSeq = afterSeq
         try channel.serverStream(path: "/spindle.v1.RunService/WatchRun", request: request.serializedBytes(),
-                                 metadata: metadata, timeout: nil) { (bytes: [UInt8]) throws(RPCError) -> Bool in
+                                 metadata: metadata, timeout: nil, onIdle: onIdle) { (bytes: [UInt8]) throws(RPCError) -> Bool in
             do {
                 onEvent(try SpindleV1.RunEvent(serializedBytes: bytes))
             } catch {

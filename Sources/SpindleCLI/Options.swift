@@ -85,7 +85,7 @@ enum Commands {
         CommandSpec(path: "run get", arguments: ["RUN"], flags: [:], summary: "Show a run and its steps."),
         CommandSpec(path: "run cancel", arguments: ["RUN"], flags: ["--reason": true], summary: "Cancel a run."),
         CommandSpec(path: "run resume", arguments: ["RUN"], flags: ["--from-step": true],
-                    summary: "Resume a failed or canceled run (from its failed steps, or --from-step S)."),
+                    summary: "Resume a failed or paused run (from its failed steps, or --from-step S)."),
         CommandSpec(path: "approvals list", arguments: [], flags: ["--workflow": true, "--limit": true],
                     summary: "List runs paused at a human_approval step."),
         CommandSpec(path: "approve", arguments: ["RUN"], flags: ["--step": true, "--comment": true, "--user": true],

@@ -22,6 +22,7 @@ struct WatchState {
 
     var runID: String
     var workflowID = ""
+    var workflowName = ""
     var version: Int32 = 0
     var status = SpindleV1.RunStatus.unspecified
     var steps: [Step] = []
@@ -42,6 +43,15 @@ struct WatchState {
                  finishedAt: s.finishedAt,
                  detail: s.error.map { "\($0.code): \($0.message)" } ?? Render.clip(Render.value(s.output), 60))
         }
+    }
+
+    /// The state before any event: every step pending (the events fill it in).
+    init(run: SpindleV1.Run, keepingName name: String) {
+        self.init(run: run)
+        workflowName = name
+        status = .queued
+        finishedAt = nil
+        steps = steps.map { Step(id: $0.id, type: $0.type) }
     }
 
     static func isTerminal(_ s: SpindleV1.RunStatus) -> Bool { s == .completed || s == .failed || s == .canceled }
@@ -107,7 +117,7 @@ struct WatchState {
     /// The screen: header, progress bar, one row per step, the last event. Lines fit `width`.
     func frame(width: Int, now: Double) -> [String] {
         let w = max(width, 40)
-        var lines = ["run \(runID)  workflow \(workflowID) v\(version)  \(Render.name(status))"
+        var lines = ["run \(runID)  workflow \(workflowName.isEmpty ? workflowID : workflowName) v\(version)  \(Render.name(status))"
                      + "  \(Render.duration(startedAt, finishedAt, now: now))"]
         let barWidth = max(10, min(40, w - 30))
         let filled = barWidth * percent / 100
@@ -130,21 +140,27 @@ struct RunWatch {
     let format: OutputFormat
     /// How long to keep reconnecting after the connection drops.
     var reconnectFor: Duration = .seconds(120)
+    /// Stream the events even when the run has already finished (`run start --watch`: a fast
+    /// run may be over before the watch begins, and its events are still what the user asked for).
+    var replayFinished = false
 
     func run() throws(CLIError) {
         let tty = format == .table && isatty(1) == 1
         var run = try RunCommands.get(runID, client)  // a server that is down fails fast here
         var state = WatchState(run: run)
+        state.workflowName = (try? client.resolveWorkflow(run.workflowID).name) ?? ""
         var screen = Screen(enabled: tty)
         let interrupt = tty ? Screen.installInterruptHandler() : nil
         defer { interrupt?.cancel() }
-        if !state.finished {
+        if !state.finished || replayFinished {
+            if replayFinished { state = WatchState(run: run, keepingName: state.workflowName) }
             screen.draw(state)
             var failures = 0
             var firstFailure: ContinuousClock.Instant?
             while true {
                 do {
-                    try client.watchRun(runID, afterSeq: state.lastSeq) { event in
+                    let tick: (() -> Void)? = tty ? { screen.draw(state) } : nil
+                    try client.watchRun(runID, afterSeq: state.lastSeq, onIdle: tick) { event in
                         guard state.apply(event) else { return }
                         failures = 0
                         firstFailure = nil
@@ -162,11 +178,11 @@ struct RunWatch {
                     let started = firstFailure ?? ContinuousClock.now
                     firstFailure = started
                     if ContinuousClock.now - started > reconnectFor { throw .rpc(error) }
-                    let message = "connection lost (\(error.message)); reconnecting from seq \(state.lastSeq)"
+                    let message = "connection lost (\(error.message)); reconnecting after seq \(state.lastSeq)"
                     if tty {
                         state.note = message
                         screen.draw(state)
-                    } else {
+                    } else if failures == 1 {
                         Output.error(message)
                     }
                     sleepMillis(min(1000, 100 * failures))
@@ -176,6 +192,7 @@ struct RunWatch {
             }
             run = try withReconnect { () throws(CLIError) in try RunCommands.get(runID, client) }
             var final = WatchState(run: run)
+            final.workflowName = state.workflowName
             final.lastSeq = state.lastSeq
             final.note = state.note
             state = final
@@ -228,6 +245,7 @@ struct RunWatch {
                 return try body()
             } catch where error.exitCode == ExitCode.rpcBase + Int32(StatusCode.unavailable.rawValue)
                             && ContinuousClock.now - started < reconnectFor {
+                if attempt == 0 { Output.error("cannot reach the server (\(error.description)); retrying") }
                 attempt += 1
                 sleepMillis(min(1000, 100 * attempt))
             }

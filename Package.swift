@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Crypto"], swiftSettings: strict),
         .testTarget(name: "EffectsTests", dependencies: ["Effects", "Engine"], swiftSettings: strict),
+        .testTarget(name: "SpindleCLITests", dependencies: ["SpindleCLI", "Messages", "RPC"], swiftSettings: strict),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto", "Engine", "Messages"], swiftSettings: strict),
         // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.
         .executableTarget(name: "spindle-storage-torture", dependencies: ["Storage"], swiftSettings: strict),

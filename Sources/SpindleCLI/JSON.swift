@@ -194,7 +194,10 @@ public enum JSONParser {
                     default: throw error("unknown escape \\\(Character(Unicode.Scalar(e)))")
                     }
                 default:
-                    guard b >= 0x20 else { throw error("control character in a string") }
+                    guard b >= 0x20 else {
+                        at -= 1
+                        throw error("control character in a string")
+                    }
                     out.append(b)
                 }
             }

@@ -136,6 +136,9 @@ public enum YAML {
             var members: [JSONMember] = []
             while let line = nextContent(), line.indent == indent, !isSequenceItem(line.text) {
                 guard let (key, valueStart) = try keySplit(line) else {
+                    if line.indent == 0 && (line.text == "---" || line.text.hasPrefix("--- ") || line.text == "...") {
+                        throw error(line, 0, "only one document is supported")
+                    }
                     throw error(line, 0, "expected \"key: value\"")
                 }
                 if members.contains(where: { $0.key == key }) { throw error(line, 0, "duplicate key \"\(key)\"") }
@@ -391,6 +394,7 @@ public enum YAML {
                 if c == "]" { advance(); return .array(items) }
                 items.append(try value(depth: depth + 1, flow: true))
                 skipSpaces()
+                if atEnd { throw error("unterminated \"[\" (flow collections must close on the same line)") }
                 if peek == "," { advance(); continue }
                 if peek == "]" { advance(); return .array(items) }
                 throw error("expected \",\" or \"]\"")
@@ -419,6 +423,7 @@ public enum YAML {
                 if members.contains(where: { $0.key == key }) { throw parser.error(line, keyColumn, "duplicate key \"\(key)\"") }
                 members.append(JSONMember(key, try value(depth: depth + 1, flow: true)))
                 skipSpaces()
+                if atEnd { throw error("unterminated \"{\" (flow collections must close on the same line)") }
                 if peek == "," { advance(); continue }
                 if peek == "}" { advance(); return .object(members) }
                 throw error("expected \",\" or \"}\"")
@@ -427,37 +432,35 @@ public enum YAML {
     }
 
     /// A plain scalar that reads as a number: decimal integers and floats (YAML 1.2 core
-    /// schema), normalized to JSON's syntax. Octal, hex, .inf and .nan stay strings.
+    /// schema: [-+]? digits [. digits] [e [-+]? digits]), normalized to JSON's syntax (no "+",
+    /// no leading zeros: 0755 stays a string, as do hex, .inf and .nan).
     static func number(_ text: String) -> String? {
-        var s = Substring(text)
+        let c = Array(text.utf8)
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < c.count, c[i] >= 48, c[i] <= 57 { i += 1 }
+            return i - start
+        }
         var sign = ""
-        if s.first == "-" || s.first == "+" {
-            if s.first == "-" { sign = "-" }
-            s = s.dropFirst()
+        if i < c.count, c[i] == UInt8(ascii: "-") || c[i] == UInt8(ascii: "+") {
+            if c[i] == UInt8(ascii: "-") { sign = "-" }
+            i += 1
         }
-        let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        var intPart = parts[0]
-        var rest = parts.count > 1 ? "." + parts[1] : ""
-        if let e = rest.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            let exp = rest[e...]
-            rest = String(rest[..<e])
-            let digits = exp.dropFirst().drop(while: { $0 == "+" || $0 == "-" })
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigitish) else { return nil }
-            rest += String(exp)
-        } else if parts.count == 1, let e = intPart.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            let exp = intPart[e...]
-            intPart = intPart[..<e]
-            let digits = exp.dropFirst().drop(while: { $0 == "+" || $0 == "-" })
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigitish) else { return nil }
-            rest = String(exp)
+        let intStart = i
+        let intDigits = digits()
+        guard intDigits > 0, intDigits == 1 || c[intStart] != UInt8(ascii: "0") else { return nil }
+        if i < c.count, c[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { return nil }
         }
-        guard !intPart.isEmpty, intPart.allSatisfy(\.isASCIIDigitish) else { return nil }
-        if intPart.count > 1 && intPart.first == "0" { return nil }  // 0755: a string, not octal
-        if rest.hasPrefix(".") {
-            let frac = rest.dropFirst().prefix(while: \.isASCIIDigitish)
-            guard !frac.isEmpty else { return nil }
+        if i < c.count, c[i] == UInt8(ascii: "e") || c[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < c.count, c[i] == UInt8(ascii: "-") || c[i] == UInt8(ascii: "+") { i += 1 }
+            guard digits() > 0 else { return nil }
         }
-        return sign + intPart + rest
+        guard i == c.count else { return nil }
+        return sign + String(decoding: c[intStart...], as: UTF8.self)
     }
 }
 

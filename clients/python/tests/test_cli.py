@@ -463,7 +463,7 @@ def test_run_watch_screen_in_tmux(cli, api, tmp_path):
     run_id = start_run(cli, name, "--input", "who=tmux")
     term = Tmux(watch_command(cli, run_id, cli.server.addr))
     try:
-        screen = term.wait_for("pause", "RUNNING", "33%  1/3 steps")
+        screen = running = term.wait_for("pause", "RUNNING", "33%  1/3 steps")
         head = screen.splitlines()[0]
         assert head.startswith(f"run {run_id}  workflow {name} v1  RUNNING"), screen
         r = rows(screen)
@@ -479,7 +479,9 @@ def test_run_watch_screen_in_tmux(cli, api, tmp_path):
         assert screen.count(f"run {run_id}") == 1 and screen.count("STEP ") == 1, screen
         if os.environ.get("SPINDLE_CLI_CAPTURE"):
             with open(os.environ["SPINDLE_CLI_CAPTURE"], "w") as f:
-                f.write(f"$ spindle run watch {run_id}\n" + screen.rstrip("\n") + "\n")
+                f.write(f"# tmux capture-pane of `spindle run watch {run_id}` (made by tests/test_cli.py)\n"
+                        f"# while the wait step runs:\n\n{running.rstrip()}\n\n# when the run is done:\n\n"
+                        + screen.rstrip("\n").removesuffix("EXIT=0").rstrip() + "\n")
     finally:
         term.close()
 

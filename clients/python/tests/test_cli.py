@@ -8,6 +8,7 @@ is made this way).
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -123,6 +124,23 @@ def apply_watched(cli, tmp_path, wait="2s"):
     out = cli.ok("workflow", "apply", "-f", write(tmp_path, name + ".yaml", WATCHED.format(name=name, wait=wait)))
     assert "created: version 1, 3 steps" in out
     return name
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def rest(proc, timeout=60):
+    """The rest of a process's output after readline()s (communicate() would skip what the
+    text wrapper already buffered), once it exits."""
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.wait(timeout)
+    return out, err
 
 
 def start_run(cli, workflow, *extra):
@@ -283,7 +301,7 @@ def test_run_start_watch_exit_codes_completed_failed_canceled(cli, api, tmp_path
     first = watch.stdout.readline()  # the watch is following the run
     assert json.loads(first)["seq"] == "1", first
     assert "CANCELED" in cli.ok("run", "cancel", run_id, "--reason", "test")
-    out, err = watch.communicate(timeout=30)
+    out, err = rest(watch)
     assert watch.returncode == RUN_CANCELED, (out, err)
     out = first + out
     events = [json.loads(x) for x in out.splitlines()]
@@ -377,15 +395,11 @@ def test_schedule_create_list_pause_resume_delete(cli, tmp_path):
 def test_auth_and_connection_errors(cli, server):
     assert "UNAUTHENTICATED" in cli.fails(UNAUTHENTICATED, "workflow", "list", token="")
     assert "UNAUTHENTICATED" in cli.fails(UNAUTHENTICATED, "workflow", "list", token="not-a-token")
-    rc, out, _ = subprocess.run([cli.binary, "--token", cli.token, "--server", server.addr, "workflow", "list"],
-                                capture_output=True, text=True, env=cli.env("")).returncode, None, None
-    assert rc == OK  # global flags before the command
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    err = cli.fails(UNAVAILABLE, "workflow", "list", server=f"127.0.0.1:{port}")
+    # Global flags before the command, the token from the flag rather than the environment.
+    p = subprocess.run([cli.binary, "--token", cli.token, "--server", server.addr, "workflow", "list"],
+                       capture_output=True, text=True, env=cli.env(""))
+    assert p.returncode == OK and p.stdout.startswith("ID "), p.stderr
+    err = cli.fails(UNAVAILABLE, "workflow", "list", server=f"127.0.0.1:{free_port()}")
     assert "UNAVAILABLE: cannot connect" in err
 
 
@@ -459,7 +473,7 @@ def rows(screen):
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux missing: scripts/deps.sh installs it")
 def test_run_watch_screen_in_tmux(cli, api, tmp_path):
-    name = apply_watched(cli, tmp_path, wait="3s")
+    name = apply_watched(cli, tmp_path, wait="5s")  # long enough to see it running on a loaded machine
     run_id = start_run(cli, name, "--input", "who=tmux")
     term = Tmux(watch_command(cli, run_id, cli.server.addr))
     try:
@@ -503,15 +517,6 @@ def test_ctrl_c_stops_watching_but_not_the_run(cli, api, tmp_path):
         cli.run("run", "cancel", run_id)
 
 
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_watch_resumes_after_a_server_restart_with_each_event_once(tmp_path):
     data = tempfile.mkdtemp(prefix="spindle-cli-")
     port = free_port()
@@ -530,7 +535,7 @@ def test_watch_resumes_after_a_server_restart_with_each_event_once(tmp_path):
         server.kill()  # SIGKILL mid-wait: the watch's connection drops
         time.sleep(0.5)
         server = Spindle(["--port", str(port)], data_dir=data)
-        out, err = watch.communicate(timeout=60)
+        out, err = rest(watch)
         assert watch.returncode == OK, (out, err)
         out = "".join(json.dumps(e) + "\n" for e in seen) + out
         assert "connection lost" in err and "reconnecting after seq" in err, err
@@ -544,5 +549,33 @@ def test_watch_resumes_after_a_server_restart_with_each_event_once(tmp_path):
         assert final["id"] == run_id and final["status"] == "RUN_STATUS_COMPLETED"
         assert final["outputs"] == {"report": "HELLO AGAIN"}
     finally:
+        server.kill()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux missing: scripts/deps.sh installs it")
+def test_watch_screen_survives_a_server_restart(tmp_path):
+    data = tempfile.mkdtemp(prefix="spindle-cli-")
+    port = free_port()
+    server = Spindle(["--port", str(port)], data_dir=data)
+    term = None
+    try:
+        cli = Cli(server, mint(server, "restart-tty"))
+        name = apply_watched(cli, tmp_path, wait="5s")
+        run_id = start_run(cli, name, "--input", "who=tty")
+        term = Tmux(watch_command(cli, run_id, server.addr))
+        term.wait_for("pause", "RUNNING", "last event: step_started pause (seq 5)")
+        server.kill()
+        lost = term.wait_for("connection lost")
+        assert "reconnecting after seq 5" in lost and rows(lost)["pause"][1] == "RUNNING", lost
+        server = Spindle(["--port", str(port)], data_dir=data)
+        screen = term.wait_for("EXIT=0")
+        r = rows(screen)
+        assert all(r[s][1] == "COMPLETED" for s in ("greet", "pause", "report")), screen
+        assert screen.count(f"run {run_id}") == 1 and screen.count("STEP ") == 1, screen
+        assert '"report": "HELLO TTY"' in screen and "100%  3/3 steps" in screen
+    finally:
+        if term:
+            term.close()
         server.kill()
         shutil.rmtree(data, ignore_errors=True)

@@ -34,7 +34,9 @@ let package = Package(
         // Step runners with side effects (HTTP, subprocesses, LLM calls) on dedicated threads.
         .target(name: "Effects", dependencies: ["Engine", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
-        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects"],
+        // The client commands (spindle workflow/run/approvals/schedule ...): gRPC over HTTP2's client.
+        .target(name: "SpindleCLI", dependencies: ["HTTP2", "RPC", "Messages", "ProtoWire", "CLinux"], swiftSettings: strict),
+        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "SpindleCLI"],
                           swiftSettings: strict),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Crypto"], swiftSettings: strict),
         .testTarget(name: "EffectsTests", dependencies: ["Effects", "Engine"], swiftSettings: strict),
+        .testTarget(name: "SpindleCLITests", dependencies: ["SpindleCLI", "Messages", "RPC"], swiftSettings: strict),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto", "Engine", "Messages"], swiftSettings: strict),
         // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.
         .executableTarget(name: "spindle-storage-torture", dependencies: ["Storage"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Engine
+import SpindleCLI
 
 /// `spindle` command-line parsing. Flag names are a contract other tools use: keep them.
 struct ServeOptions {
@@ -49,6 +50,8 @@ enum Command {
     case serve(ServeOptions)
     case token(TokenOptions)
     case benchSeed(BenchSeedOptions)
+    /// workflow / run / approvals / approve / decline / override / schedule: the gRPC client.
+    case client([String])
     case help(String)
     case version
 }
@@ -69,7 +72,7 @@ enum CLI {
       bench-seed  fill a data dir with many workflow records (for bench/workflows.py --records)
       version     print the version
       help        print this help (also: spindle serve --help)
-    """
+    """ + "\n\n" + SpindleCLI.helpText
 
     static let serveUsage = """
     usage: spindle serve [flags]
@@ -126,12 +129,15 @@ enum CLI {
 
     static func parse(_ args: [String]) throws(UsageError) -> Command {
         guard let command = args.first else { return .help(usage) }
+        if SpindleCLI.handles(arguments: args) { return .client(args) }
         switch command {
         case "serve": return try parseServe(Array(args.dropFirst()))
         case "token": return try parseToken(Array(args.dropFirst()))
         case "bench-seed": return try parseBenchSeed(Array(args.dropFirst()))
         case "version", "--version": return .version
-        case "help", "--help", "-h": return .help(usage)
+        case "help", "--help", "-h":
+            if args.count > 1, SpindleCLI.handles(args[1]) { return .client(Array(args.dropFirst()) + ["--help"]) }
+            return .help(usage)
         default: throw UsageError(description: "unknown command \"\(command)\"\n\n\(usage)")
         }
     }

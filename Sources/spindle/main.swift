@@ -10,6 +10,7 @@ import Effects
 import Engine
 import RPC
 import Services
+import SpindleCLI
 import Storage
 
 func serve(_ options: ServeOptions) async -> Int32 {
@@ -195,6 +196,8 @@ case .success(.help(let text)):
 case .success(.version):
     print("spindle \(CLI.version)")
     code = 0
+case .success(.client(let args)):
+    code = SpindleCLI.main(args, environment: ProcessInfo.processInfo.environment)
 case .success(.serve(let options)):
     code = await serve(options)
 case .success(.benchSeed(let options)):

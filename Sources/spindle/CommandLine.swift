@@ -90,7 +90,8 @@ enum CLI {
       --max-concurrent-streams N     HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
       --initial-window-size BYTES    HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE
       --max-frame-size BYTES         HTTP/2 SETTINGS_MAX_FRAME_SIZE
-      --max-header-list-size BYTES   HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE
+      --max-header-list-size BYTES   HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE (default 16384); a request header section
+                                     over it is answered RESOURCE_EXHAUSTED, trailers-only
       --idle-timeout SECONDS         close connections idle this long
       --keepalive SECONDS            send a keepalive PING this often
       --shutdown-grace SECONDS       on SIGTERM/SIGINT, let in-flight calls finish this long (default 10)

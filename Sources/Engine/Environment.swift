@@ -40,6 +40,9 @@ public struct IDGenerator: Sendable {
         /// Per tenant, the last tail given out in `millis`.
         var tails: [String: Tail] = [:]
         var seed: UInt64?  // SplitMix64 state, nil for the system generator
+        /// CSPRNG output drawn 4 KiB at a time: one OpenSSL call per 512 draws, not per id.
+        var pool: [UInt64] = []
+        var poolNext = 0
     }
     private struct Tail {
         var high: UInt16  // top 16 of the 80 bits
@@ -89,10 +92,17 @@ public struct IDGenerator: Sendable {
         Tail(high: UInt16(truncatingIfNeeded: random(&s)), low: random(&s))
     }
 
-    /// 64 bits from OpenSSL's CSPRNG, or from the seeded SplitMix64 sequence.
+    /// 64 bits from OpenSSL's CSPRNG (through the pool), or from the seeded SplitMix64 sequence.
     private static func random(_ s: inout State) -> UInt64 {
         guard var x = s.seed else {
-            return Crypto.randomBytes(8).reduce(0) { $0 << 8 | UInt64($1) }
+            if s.poolNext == s.pool.count {
+                s.pool = Crypto.randomBytes(512 * 8).withUnsafeBytes { raw in
+                    (0..<512).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) }
+                }
+                s.poolNext = 0
+            }
+            defer { s.poolNext += 1 }
+            return s.pool[s.poolNext]
         }
         x &+= 0x9E37_79B9_7F4A_7C15
         s.seed = x

@@ -22,6 +22,7 @@ struct ServeOptions {
     var authMode = "jwt"
     var jwtSecretFile: String?
     var apiKeysFile: String?
+    var jwtLeewaySeconds = 30  // Authenticator.defaultLeewaySeconds
     var allowScripts = false
     var llmEndpoint: String?
     var llmModel = "gpt-4o-mini"
@@ -92,7 +93,8 @@ enum CLI {
       --max-concurrent-streams N     HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
       --initial-window-size BYTES    HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE
       --max-frame-size BYTES         HTTP/2 SETTINGS_MAX_FRAME_SIZE
-      --max-header-list-size BYTES   HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE
+      --max-header-list-size BYTES   HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE (default 16384); a request header section
+                                     over it is answered RESOURCE_EXHAUSTED, trailers-only
       --idle-timeout SECONDS         close connections idle this long
       --keepalive SECONDS            send a keepalive PING this often
       --shutdown-grace SECONDS       on SIGTERM/SIGINT, let in-flight calls finish this long (default 10)
@@ -119,7 +121,9 @@ enum CLI {
                                      across restarts; then it is given up and logged (default 5)
       --webhook-backoff-ms N         wait after the first failed attempt, doubling after each (default 500, at most 30 s)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
-      --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line
+      --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line; a key listed twice or
+                                     a malformed line stops the server at start-up, naming the line
+      --jwt-leeway-seconds N         clock skew allowed on a JWT's exp, nbf and iat (default 30, at most 300)
       --help                         print this help
 
     It prints one line when listening, e.g.
@@ -192,6 +196,7 @@ enum CLI {
                 }
             case "--jwt-secret-file": o.jwtSecretFile = try value(flag)
             case "--api-keys-file": o.apiKeysFile = try value(flag)
+            case "--jwt-leeway-seconds": o.jwtLeewaySeconds = try int(flag, min: 0, max: 300)  // Authenticator.maxLeewaySeconds
             case "--allow-scripts": o.allowScripts = true
             case "--llm-endpoint": o.llmEndpoint = try value(flag)
             case "--llm-model": o.llmModel = try value(flag)

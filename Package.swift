@@ -40,8 +40,10 @@ let package = Package(
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
         // The HTTP/1.1 face: JSON routes, SSE, gRPC-Web, /metrics, the dashboard's files; calls the RPC runtime.
         .target(name: "Gateway", dependencies: ["RPC", "Messages", "ProtoWire"], swiftSettings: strict),
-        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "Gateway",
-                                                          "Metrics"],
+        // The client commands (spindle workflow/run/approvals/schedule ...): gRPC over HTTP2's client.
+        .target(name: "SpindleCLI", dependencies: ["HTTP2", "RPC", "Messages", "ProtoWire", "CLinux"], swiftSettings: strict),
+        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "SpindleCLI",
+                                                          "Gateway", "Metrics"],
                           swiftSettings: strict),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "EffectsTests", dependencies: ["Effects", "Engine"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "SpindleCLITests", dependencies: ["SpindleCLI", "Messages", "RPC"], swiftSettings: strict),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto", "Engine", "Messages"], swiftSettings: strict),
         // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.
         .executableTarget(name: "spindle-storage-torture", dependencies: ["Storage"], swiftSettings: strict),

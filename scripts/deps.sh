@@ -15,6 +15,7 @@
 #   go client  golang-google-genproto-dev (clients/go: stubs and spindle-demo, built offline)
 #   bench      nghttp2-server (nghttpd, the ceiling run) gcc
 #   zones      tzdata (/usr/share/zoneinfo: schedules' IANA time zones, and their tests)
+#   cli tests  tmux (test_cli.py drives `spindle run watch` in a terminal and reads the screen)
 set -euo pipefail
 PKGS=(
   libnghttp2-dev libssl-dev zlib1g-dev pkg-config
@@ -24,6 +25,7 @@ PKGS=(
   libgrpc++-dev protobuf-compiler-grpc libabsl-dev libre2-dev libc-ares-dev xz-utils
   nghttp2-server gcc
   tzdata
+  tmux
 )
 missing=()
 for p in "${PKGS[@]}"; do

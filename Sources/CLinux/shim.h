@@ -44,4 +44,12 @@ static inline int spindle_spawn_addclosefrom(posix_spawn_file_actions_t *actions
 static inline pid_t spindle_siginfo_pid(const siginfo_t *info) { return info->si_pid; }
 static inline int spindle_siginfo_code(const siginfo_t *info) { return info->si_code; }
 static inline int spindle_siginfo_status(const siginfo_t *info) { return info->si_status; }
+
+// ioctl(2) is variadic, which Swift cannot call: the terminal's width in columns for the CLI's
+// `run watch` screen, 0 when `fd` is not a terminal.
+#include <sys/ioctl.h>
+static inline int spindle_terminal_columns(int fd) {
+    struct winsize size;
+    return ioctl(fd, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+}
 #endif

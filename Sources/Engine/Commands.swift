@@ -91,7 +91,7 @@ extension WorkflowState {
     private func makeCreated(tenant: String, metadata: WorkflowMetadata, definition: WorkflowDefinition, hash: String? = nil,
                              summary: String, requestID: String, env: Environment) -> CommandResult {
         let now = env.clock.now()
-        let id = env.ids.workflowID(at: now)
+        let id = env.ids.workflowID(tenant: tenant, at: now)
         var meta = metadata
         meta.name = tenants[tenant]?.liveNames.uniqueName(metadata.name) ?? metadata.name
         let version = WorkflowVersion(number: 1, changeSummary: summary, createdAt: now, definition: definition,
@@ -124,7 +124,7 @@ extension WorkflowState {
     public func saveAsTemplate(tenant: String, id: String, name: String = "", description: String = "",
                                env: Environment) throws(DomainError) -> (events: [WorkflowEvent], templateID: String) {
         let wf = try record(tenant: tenant, id: id).workflow
-        let templateID = env.ids.make(prefix: "tpl", at: env.clock.now())
+        let templateID = env.ids.make(prefix: "tpl", tenant: tenant, at: env.clock.now())
         let template = Template(id: templateID, name: name.isEmpty ? wf.name : name,
                                 description: description.isEmpty ? wf.metadata.description : description,
                                 definition: wf.definition, inputs: wf.metadata.inputs, tags: wf.metadata.tags)

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Synchronization
+import Crypto
 
 /// Where commands get the time: the real clock in the server, a scripted one in tests.
 public struct Clock: Sendable {
@@ -22,15 +23,30 @@ public struct Clock: Sendable {
     }
 }
 
-/// Makes ids "<prefix>_" + a 26-character Crockford base32 ULID: 48 bits of milliseconds, then 80
-/// bits that are random for the first id in a millisecond and incremented for the next ones, so
-/// ids from one generator sort in the order they were made. A seed makes the sequence repeatable.
+/// Makes ids "<prefix>_" + a 26-character Crockford base32 ULID: 48 bits of milliseconds, then an
+/// 80-bit tail drawn from the CSPRNG, so an id says nothing about any other id (one increment
+/// away is nothing but a guess). Ids still sort by time, and the ids one tenant gets in one
+/// millisecond sort in the order they were made (List answers newest first by id): the first
+/// one's tail is 80 random bits and each next one adds a random step of 1 ..< 2^64. That order
+/// is kept per tenant, not across the server: a tenant's tails never depend on another
+/// tenant's ids, so they show neither the order nor the number of anyone else's creations.
+/// The time part never goes back (a clock that steps back keeps the newest millisecond), and
+/// a tail that would pass 2^80 moves on to the next millisecond. A seed makes the sequence
+/// repeatable (tests): every random draw then comes from SplitMix64.
 public struct IDGenerator: Sendable {
     private struct State {
-        var lastMillis: Int64 = -1
-        var high: UInt16 = 0   // top 16 of the 80 random bits
-        var low: UInt64 = 0    // bottom 64
-        var seed: UInt64?      // SplitMix64 state, nil for the system generator
+        /// The newest millisecond an id was made in; `tails` belong to it.
+        var millis: Int64 = -1
+        /// Per tenant, the last tail given out in `millis`.
+        var tails: [String: Tail] = [:]
+        var seed: UInt64?  // SplitMix64 state, nil for the system generator
+        /// CSPRNG output drawn 4 KiB at a time: one OpenSSL call per 512 draws, not per id.
+        var pool: [UInt64] = []
+        var poolNext = 0
+    }
+    private struct Tail {
+        var high: UInt16  // top 16 of the 80 bits
+        var low: UInt64   // bottom 64
     }
     private let box: Box
 
@@ -41,28 +57,53 @@ public struct IDGenerator: Sendable {
 
     public init(seed: UInt64? = nil) { box = Box(State(seed: seed)) }
 
-    public func make(prefix: String, at time: Instant) -> String {
+    public func make(prefix: String, tenant: String, at time: Instant) -> String {
         let millis = max(0, time.millisSinceEpoch)
-        let (stamp, high, low) = box.state.withLock { s -> (Int64, UInt16, UInt64) in
-            if millis <= s.lastMillis {
-                // Same (or an earlier) millisecond: keep the previous time, count up.
-                s.low &+= 1
-                if s.low == 0 { s.high &+= 1 }
-            } else {
-                s.lastMillis = millis
-                let r1 = Self.random(&s), r2 = Self.random(&s)
-                s.high = UInt16(truncatingIfNeeded: r1)
-                s.low = r2 >> 1  // leave headroom so counting up within a millisecond doesn't wrap
+        let (stamp, tail) = box.state.withLock { s -> (Int64, Tail) in
+            if millis > s.millis {
+                s.millis = millis
+                s.tails.removeAll(keepingCapacity: true)
             }
-            return (s.lastMillis, s.high, s.low)
+            var next: Tail
+            if let last = s.tails[tenant] {
+                let (low, carry) = last.low.addingReportingOverflow(max(Self.random(&s), 1))
+                let (high, full) = last.high.addingReportingOverflow(carry ? 1 : 0)
+                if full {
+                    // 2^80 used up in this millisecond: the next one starts afresh for everyone,
+                    // and is still later than every id made so far.
+                    s.millis += 1
+                    s.tails.removeAll(keepingCapacity: true)
+                    next = Self.randomTail(&s)
+                } else {
+                    next = Tail(high: high, low: low)
+                }
+            } else {
+                next = Self.randomTail(&s)
+            }
+            s.tails[tenant] = next
+            return (s.millis, next)
         }
-        return prefix + "_" + Self.encode(millis: UInt64(stamp), high: high, low: low)
+        return prefix + "_" + Self.encode(millis: UInt64(stamp), high: tail.high, low: tail.low)
     }
 
-    public func workflowID(at time: Instant) -> String { make(prefix: "wf", at: time) }
+    public func workflowID(tenant: String, at time: Instant) -> String { make(prefix: "wf", tenant: tenant, at: time) }
 
+    private static func randomTail(_ s: inout State) -> Tail {
+        Tail(high: UInt16(truncatingIfNeeded: random(&s)), low: random(&s))
+    }
+
+    /// 64 bits from OpenSSL's CSPRNG (through the pool), or from the seeded SplitMix64 sequence.
     private static func random(_ s: inout State) -> UInt64 {
-        guard var x = s.seed else { return UInt64.random(in: .min ... .max) }
+        guard var x = s.seed else {
+            if s.poolNext == s.pool.count {
+                s.pool = Crypto.randomBytes(512 * 8).withUnsafeBytes { raw in
+                    (0..<512).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) }
+                }
+                s.poolNext = 0
+            }
+            defer { s.poolNext += 1 }
+            return s.pool[s.poolNext]
+        }
         x &+= 0x9E37_79B9_7F4A_7C15
         s.seed = x
         var z = x

@@ -30,6 +30,8 @@ final class HTTP2Connection: ServerConnection {
     /// Highest client stream id that opened a request (RFC 9113 §5.1.1 monotonicity).
     private var highestStreamID: Int32 = 0
     private var headerBlocks = HeaderBlockCache()
+    /// Streams whose refusal is queued, to be reset once it is sent (see `frameSent`).
+    private var resetsAfterResponse = 0
     /// The stream the last callback looked up: the callbacks for one frame (a header block's
     /// fields, a DATA chunk and its END_STREAM) come in a row for the same stream.
     private var lastStream: H2Stream?
@@ -104,6 +106,7 @@ final class HTTP2Connection: ServerConnection {
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
         nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, onBeginFrame)
         nghttp2_session_callbacks_set_send_data_callback(callbacks, sendDataFrame)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSend)
 
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else { throw H2Error.nomem }
@@ -319,11 +322,14 @@ final class HTTP2Connection: ServerConnection {
             let code = Int32(rc)
             let name = cString(nghttp2_strerror(code))
             log("warn", "protocol_error", "error=\"\(name)\"")
-            if code == NGHTTP2_ERR_FLOODED.rawValue || code == NGHTTP2_ERR_BAD_CLIENT_MAGIC.rawValue {
-                _ = nghttp2_session_terminate_session(
-                    session, code == NGHTTP2_ERR_FLOODED.rawValue
-                        ? NGHTTP2_ENHANCE_YOUR_CALM.rawValue : NGHTTP2_PROTOCOL_ERROR.rawValue)
-            }
+            // Every fatal error gets a GOAWAY before the close, so the peer learns why: floods
+            // (of SETTINGS/PING acks, or of CONTINUATION frames, CVE-2024-27316) are
+            // ENHANCE_YOUR_CALM, the rest PROTOCOL_ERROR. Where nghttp2 already queued its own
+            // GOAWAY (COMPRESSION_ERROR for a field over its 64 KiB HPACK limit, say), this
+            // one is a no-op.
+            let flood = code == NGHTTP2_ERR_FLOODED.rawValue || code == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS.rawValue
+            _ = nghttp2_session_terminate_session(
+                session, flood ? NGHTTP2_ENHANCE_YOUR_CALM.rawValue : NGHTTP2_PROTOCOL_ERROR.rawValue)
             flushNow()
             close(reason: "protocol_error")
         }
@@ -547,10 +553,18 @@ final class HTTP2Connection: ServerConnection {
                             value: UnsafeBufferPointer<UInt8>) -> Int32 {
         guard frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
               let stream = stream(frame.pointee.hd.stream_id) else { return 0 }
+        // The size SETTINGS_MAX_HEADER_LIST_SIZE limits (RFC 9113 §6.5.2): decoded name and value
+        // plus 32 per field, so a block that HPACK makes small on the wire still counts in full.
         stream.headerBytes += name.count + value.count + 32
         if stream.headerBytes > Int(shared.config.settings.maxHeaderListSize) {
-            log("warn", "header_list_too_large", "stream=\(stream.id)")
-            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
+            // Keep letting nghttp2 decode the rest of the block (its HPACK state must stay in
+            // step with the peer's, or the whole connection is lost) but keep nothing of it:
+            // a stream never holds more than the limit. The refusal goes out at END_HEADERS.
+            if !stream.headerListTooLarge {
+                stream.headerListTooLarge = true
+                stream.fields = []
+            }
+            return 0
         }
         guard frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST else { return 0 }  // request trailers
         if name.first == UInt8(ascii: ":") {
@@ -597,11 +611,16 @@ final class HTTP2Connection: ServerConnection {
         switch UInt32(hd.type) {
         case NGHTTP2_HEADERS.rawValue:
             guard let stream = stream(hd.stream_id) else { return 0 }
+            if stream.headerListTooLarge {
+                refuseHeaderList(stream, endStream: endStream)
+                return 0
+            }
             if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST && stream.inbound == nil && !stream.inboundReset {
                 let head = RequestHead(method: stream.method, path: stream.path, scheme: stream.scheme,
                                        authority: stream.authority, fields: stream.fields)
                 recentFields = stream.fields
                 stream.fields = []
+                stream.headerBytes = 0  // request trailers, if any, are a section with a limit of their own
                 stream.inbound = shared.acceptor.accept(head, outbound: stream, connection: context)
             }
             if endStream { endInbound(stream) }
@@ -617,6 +636,44 @@ final class HTTP2Connection: ServerConnection {
         default:
             break
         }
+        return 0
+    }
+
+    /// A header section (the request's headers or its trailers) went over
+    /// SETTINGS_MAX_HEADER_LIST_SIZE. The answer is gRPC core's (chttp2): a trailers-only
+    /// response, RESOURCE_EXHAUSTED with the sizes in grpc-message, then RST_STREAM NO_ERROR
+    /// when the client has more to send (RFC 9113 §8.1: a complete response may come before
+    /// the request is done). grpc-go instead resets with FRAME_SIZE_ERROR, which its clients
+    /// see as a bare INTERNAL; RFC 9113 §10.5.1 allows a 431, which gRPC maps to UNKNOWN. The
+    /// gRPC status for "out of some resource" that names the limit tells the caller what to
+    /// fix, and the connection and its other streams go on.
+    private func refuseHeaderList(_ stream: H2Stream, endStream: Bool) {
+        let limit = shared.config.settings.maxHeaderListSize
+        log("warn", "header_list_too_large", "stream=\(stream.id) bytes=\(stream.headerBytes) limit=\(limit)")
+        let message = "request header list of \(stream.headerBytes) bytes (names, values and 32 per field) "
+            + "is over the server's limit of \(limit) (SETTINGS_MAX_HEADER_LIST_SIZE)"
+        let status = StatusCode.resourceExhausted.rawValue
+        apply(.trailers([HeaderField("content-type", "application/grpc"), HeaderField("grpc-status", String(status)),
+                         HeaderField("grpc-message", StatusMessageCoding.encode(message))]), to: stream)
+        // A handler already running (the trailers were too large) is cancelled when the stream
+        // closes: its request never ends. The RST goes once the response is out (`frameSent`):
+        // submitted now, nghttp2 1.52 would drop the queued HEADERS of a stream being reset.
+        if !endStream && !stream.resetAfterResponse {
+            stream.resetAfterResponse = true
+            resetsAfterResponse += 1
+        }
+        scheduleFlush()
+    }
+
+    /// A frame went out. Only looked at while some stream waits for its response to be sent
+    /// before it is reset (`refuseHeaderList`).
+    fileprivate func frameSent(_ hd: nghttp2_frame_hd) -> Int32 {
+        guard resetsAfterResponse > 0, hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
+              hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
+              let stream = stream(hd.stream_id), stream.resetAfterResponse, let session else { return 0 }
+        stream.resetAfterResponse = false
+        resetsAfterResponse -= 1
+        _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id, NGHTTP2_NO_ERROR.rawValue)
         return 0
     }
 
@@ -641,6 +698,7 @@ final class HTTP2Connection: ServerConnection {
     fileprivate func streamClosed(_ id: Int32, errorCode: UInt32) -> Int32 {
         guard let stream = streams.removeValue(forKey: id) else { return 0 }
         if lastStream === stream { lastStream = nil }
+        if stream.resetAfterResponse { resetsAfterResponse -= 1 }
         if stream.unconsumedBytes > 0, let session {
             _ = nghttp2_session_consume_connection(session, stream.unconsumedBytes)
             stream.unconsumedBytes = 0
@@ -760,6 +818,10 @@ private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength,
 
 private let onFrameRecv: nghttp2_on_frame_recv_callback = { _, frame, user in
     connection(user).frameReceived(frame!)
+}
+
+private let onFrameSend: nghttp2_on_frame_send_callback = { _, frame, user in
+    connection(user).frameSent(frame!.pointee.hd)
 }
 
 private let onDataChunkRecv: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, user in

@@ -39,7 +39,13 @@ final class H2Stream: StreamOutbound, @unchecked Sendable {
         fields.reserveCapacity(8)  // a typical gRPC request: one allocation, not three
         return fields
     }()
+    /// Decoded size of the header section being received (RFC 9113 §6.5.2), counted on past
+    /// the limit so the refusal can say how large it was.
     var headerBytes = 0
+    /// The section went over the limit: its fields are dropped and the stream refused.
+    var headerListTooLarge = false
+    /// Reset (NO_ERROR) once the refusal is sent: the client has not finished its request.
+    var resetAfterResponse = false
 
     // Loop-confined: response side.
     var headSent = false

@@ -139,7 +139,18 @@ final class TLSSession {
         SSL_set_accept_state(ssl)
     }
 
+    /// A client-side session whose handshake the caller drives (ClientTLS).
+    init(client ssl: OpaquePointer) {
+        self.ssl = ssl
+    }
+
     deinit { SSL_free(ssl) }
+
+    /// The certificate check's outcome, for a handshake failure's message.
+    var verifyError: String? {
+        let result = SSL_get_verify_result(ssl)
+        return result == X509_V_OK ? nil : String(cString: X509_verify_cert_error_string(result))
+    }
 
     /// The ALPN protocol the handshake selected, if any.
     var alpn: String? {

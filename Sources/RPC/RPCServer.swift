@@ -57,10 +57,10 @@ public final class RPCServer: StreamAcceptor {
                          connection: ConnectionContext) -> Result<ServerCall, Rejection> {
         let request = RequestFields(head.fields)
         guard head.method == "POST" else {
-            return .failure(.http(405, .internal, "gRPC requires POST, got \(head.method)"))
+            return .failure(.http(405, .internal, "gRPC requires POST, got \(Self.excerpt(head.method))"))
         }
         guard let contentType = request.contentType, Self.isGRPCContentType(contentType) else {
-            return .failure(.http(415, .internal, "invalid gRPC request content-type \"\(request.contentType ?? "")\""))
+            return .failure(.http(415, .internal, "invalid gRPC request content-type \"\(Self.excerpt(request.contentType ?? ""))\""))
         }
         guard request.te == "trailers" else {
             return .failure(.http(400, .internal, "gRPC requires the header te: trailers"))
@@ -68,14 +68,14 @@ public final class RPCServer: StreamAcceptor {
         let handler: MethodHandler, service: String, method: String, stats: MethodStats
         switch router.lookup(path: head.path) {
         case .found(let s, let m, let h, let st): (service, method, handler, stats) = (s, m, h, st)
-        case .unknownService(let s): return .failure(.grpc(.unimplemented, "unknown service \(s)"))
-        case .unknownMethod(let s, let m): return .failure(.grpc(.unimplemented, "unknown method \(m) for service \(s)"))
-        case .malformedPath: return .failure(.grpc(.unimplemented, "malformed method name \"\(head.path)\""))
+        case .unknownService(let s): return .failure(.grpc(.unimplemented, "unknown service \(Self.excerpt(s))"))
+        case .unknownMethod(let s, let m): return .failure(.grpc(.unimplemented, "unknown method \(Self.excerpt(m)) for service \(Self.excerpt(s))"))
+        case .malformedPath: return .failure(.grpc(.unimplemented, "malformed method name \"\(Self.excerpt(head.path))\""))
         }
         var requestEncoding = MessageEncoding.identity
         if let name = request.encoding {
             guard let known = MessageEncoding(rawValue: name) else {
-                return .failure(.grpc(.unimplemented, "grpc-encoding \"\(name)\" is not supported",
+                return .failure(.grpc(.unimplemented, "grpc-encoding \"\(Self.excerpt(name))\" is not supported",
                                       extra: [HeaderField("grpc-accept-encoding", MessageEncoding.acceptHeader)]))
             }
             requestEncoding = known
@@ -83,12 +83,12 @@ public final class RPCServer: StreamAcceptor {
         var timeout: Duration?
         if let value = request.timeout {
             guard let parsed = GRPCTimeout.parse(value) else {
-                return .failure(.grpc(.internal, "malformed grpc-timeout \"\(value)\""))
+                return .failure(.grpc(.internal, "malformed grpc-timeout \"\(Self.excerpt(value))\""))
             }
             timeout = parsed
         }
         if let key = request.undecodableBinaryKey {
-            return .failure(.grpc(.internal, "metadata \(key) is not valid base64"))
+            return .failure(.grpc(.internal, "metadata \(Self.excerpt(key)) is not valid base64"))
         }
         let accepted = MessageEncoding.parseAcceptList(request.acceptEncoding)
         let responseEncoding: MessageEncoding? =
@@ -105,6 +105,20 @@ public final class RPCServer: StreamAcceptor {
         if let timeout { core.armDeadline(after: timeout, executor: connection.executor) }
         if !handler.kind.takesSingleRequest { call.start(single: nil) }
         return .success(call)
+    }
+
+    /// A request value as an error message quotes it: at most `limit` bytes of it. A refusal
+    /// that echoed a 16 KiB header back would be a response header block over the client's own
+    /// limit (gRPC core's is 16 KiB), which the client then sees as INTERNAL, not as the error.
+    static func excerpt(_ value: String, limit: Int = 100) -> String {
+        guard value.utf8.count > limit else { return value }
+        var kept = String.UnicodeScalarView(), bytes = 0
+        for scalar in value.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > limit { break }
+            kept.append(scalar)
+        }
+        return String(kept) + "... (\(value.utf8.count) bytes)"
     }
 
     static func isGRPCContentType(_ value: String) -> Bool {

@@ -44,10 +44,11 @@ enum AuthSetup {
             guard let text = FileManager.default.contents(atPath: keysFile).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw Failure(description: "cannot read API keys file \(keysFile)")
             }
-            keys = try Authenticator.parseAPIKeys(text)
+            keys = try Authenticator.parseAPIKeys(text, file: keysFile)
         }
         Log.event("info", "auth", ["mode": "jwt", "secret_file": path, "api_keys": String(keys.count),
+                                   "jwt_leeway_s": String(o.jwtLeewaySeconds),
                                    "mint": "spindle token --tenant TENANT --data-dir \(o.dataDir)"])
-        return Authenticator(mode: .verify(jwtSecret: secret, apiKeys: keys))
+        return Authenticator(mode: .verify(jwtSecret: secret, apiKeys: keys), leewaySeconds: Int64(o.jwtLeewaySeconds))
     }
 }

@@ -1,4 +1,5 @@
 import Engine
+import SpindleCLI
 
 /// `spindle` command-line parsing. Flag names are a contract other tools use: keep them.
 struct ServeOptions {
@@ -26,6 +27,7 @@ struct ServeOptions {
     var authMode = "jwt"
     var jwtSecretFile: String?
     var apiKeysFile: String?
+    var jwtLeewaySeconds = 30  // Authenticator.defaultLeewaySeconds
     var allowScripts = false
     var llmEndpoint: String?
     var llmModel = "gpt-4o-mini"
@@ -54,6 +56,8 @@ enum Command {
     case serve(ServeOptions)
     case token(TokenOptions)
     case benchSeed(BenchSeedOptions)
+    /// workflow / run / approvals / approve / decline / override / schedule: the gRPC client.
+    case client([String])
     case help(String)
     case version
 }
@@ -74,7 +78,7 @@ enum CLI {
       bench-seed  fill a data dir with many workflow records (for bench/workflows.py --records)
       version     print the version
       help        print this help (also: spindle serve --help)
-    """
+    """ + "\n\n" + SpindleCLI.helpText
 
     static let serveUsage = """
     usage: spindle serve [flags]
@@ -98,7 +102,8 @@ enum CLI {
       --max-concurrent-streams N     HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS
       --initial-window-size BYTES    HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE
       --max-frame-size BYTES         HTTP/2 SETTINGS_MAX_FRAME_SIZE
-      --max-header-list-size BYTES   HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE
+      --max-header-list-size BYTES   HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE (default 16384); a request header section
+                                     over it is answered RESOURCE_EXHAUSTED, trailers-only
       --idle-timeout SECONDS         close connections idle this long
       --keepalive SECONDS            send a keepalive PING this often
       --shutdown-grace SECONDS       on SIGTERM/SIGINT, let in-flight calls finish this long (default 10)
@@ -125,7 +130,9 @@ enum CLI {
                                      across restarts; then it is given up and logged (default 5)
       --webhook-backoff-ms N         wait after the first failed attempt, doubling after each (default 500, at most 30 s)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
-      --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line
+      --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line; a key listed twice or
+                                     a malformed line stops the server at start-up, naming the line
+      --jwt-leeway-seconds N         clock skew allowed on a JWT's exp, nbf and iat (default 30, at most 300)
       --help                         print this help
 
     It prints one line when listening, e.g.
@@ -135,12 +142,15 @@ enum CLI {
 
     static func parse(_ args: [String]) throws(UsageError) -> Command {
         guard let command = args.first else { return .help(usage) }
+        if SpindleCLI.handles(arguments: args) { return .client(args) }
         switch command {
         case "serve": return try parseServe(Array(args.dropFirst()))
         case "token": return try parseToken(Array(args.dropFirst()))
         case "bench-seed": return try parseBenchSeed(Array(args.dropFirst()))
         case "version", "--version": return .version
-        case "help", "--help", "-h": return .help(usage)
+        case "help", "--help", "-h":
+            if args.count > 1, SpindleCLI.handles(args[1]) { return .client(Array(args.dropFirst()) + ["--help"]) }
+            return .help(usage)
         default: throw UsageError(description: "unknown command \"\(command)\"\n\n\(usage)")
         }
     }
@@ -197,6 +207,7 @@ enum CLI {
                 }
             case "--jwt-secret-file": o.jwtSecretFile = try value(flag)
             case "--api-keys-file": o.apiKeysFile = try value(flag)
+            case "--jwt-leeway-seconds": o.jwtLeewaySeconds = try int(flag, min: 0, max: 300)  // Authenticator.maxLeewaySeconds
             case "--allow-scripts": o.allowScripts = true
             case "--llm-endpoint": o.llmEndpoint = try value(flag)
             case "--llm-model": o.llmModel = try value(flag)

@@ -12,6 +12,7 @@ import Gateway
 import Metrics
 import RPC
 import Services
+import SpindleCLI
 import Storage
 
 func serve(_ options: ServeOptions) async -> Int32 {
@@ -220,6 +221,8 @@ case .success(.help(let text)):
 case .success(.version):
     print("spindle \(CLI.version)")
     code = 0
+case .success(.client(let args)):
+    code = SpindleCLI.main(args, environment: ProcessInfo.processInfo.environment)
 case .success(.serve(let options)):
     code = await serve(options)
 case .success(.benchSeed(let options)):

@@ -196,13 +196,49 @@ func randomValid(_ rng: inout SplitMix) -> WorkflowDefinition {
     @Test func idsSortByCreationTime() {
         let ids = IDGenerator(seed: 5)
         let t = Instant(millisSinceEpoch: 1_700_000_000_000)
-        let made = (0..<100).map { i in ids.workflowID(at: Instant(millisSinceEpoch: t.millisSinceEpoch + Int64(i / 10))) }
+        let made = (0..<100).map { i in ids.workflowID(tenant: "t", at: Instant(millisSinceEpoch: t.millisSinceEpoch + Int64(i / 10))) }
         #expect(made == made.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         #expect(Set(made).count == 100)
         #expect(made.allSatisfy { $0.count == 29 && $0.dropFirst(3).allSatisfy { "0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains($0) } })
         // The first 10 characters are the millisecond timestamp (ULID spec example value).
         #expect(IDGenerator.encode(millis: 1_469_918_176_385, high: 0, low: 0).prefix(10) == "01ARYZ6S41")
-        #expect(IDGenerator(seed: 5).workflowID(at: t) == made[0])
+        #expect(IDGenerator(seed: 5).workflowID(tenant: "t", at: t) == made[0])
+    }
+
+    /// Issue 14: ids of one tenant are no increment away from another's made in the same
+    /// millisecond, yet each tenant's own ids still sort in the order they were made.
+    @Test func idsOfOtherTenantsAreNotOneIncrementAway() {
+        let ids = IDGenerator(seed: 11)
+        let t = Instant(millisSinceEpoch: 1_700_000_000_000)
+        var byTenant: [String: [String]] = [:]
+        for i in 0..<60 {
+            let tenant = ["a", "b", "c"][i % 3]
+            byTenant[tenant, default: []].append(ids.make(prefix: "run", tenant: tenant, at: t))
+        }
+        for own in byTenant.values {
+            #expect(own == own.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+            #expect(Set(own).count == own.count)
+        }
+        // Consecutive ids in creation order (a, b, c, a, ...): their 80-bit tails differ in
+        // about half their bits, not in the last one.
+        let interleaved = (0..<20).flatMap { i in ["a", "b", "c"].map { byTenant[$0]![i] } }
+        for (x, y) in zip(interleaved, interleaved.dropFirst()) {
+            #expect(x.prefix(14) == y.prefix(14))  // "run_" + the same 10-digit millisecond
+            let differing = zip(Self.bits(x), Self.bits(y)).filter { $0 != $1 }.count
+            #expect(differing >= 16, "\(x) vs \(y): \(differing) of 80 tail bits differ")
+        }
+        // A clock that steps back never makes an id that sorts before an earlier one.
+        let later = ids.make(prefix: "run", tenant: "a", at: Instant(millisSinceEpoch: t.millisSinceEpoch - 5))
+        #expect(byTenant["a"]!.last!.utf8.lexicographicallyPrecedes(later.utf8))
+    }
+
+    /// The 80 tail bits of a generated id.
+    static func bits(_ id: String) -> [Bool] {
+        let digits = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        return id.suffix(16).flatMap { c -> [Bool] in
+            let v = digits.firstIndex(of: c)!
+            return (0..<5).map { v >> (4 - $0) & 1 == 1 }
+        }
     }
 
     @Test func hundredThousandWorkflowsListInMilliseconds() throws {
@@ -212,7 +248,7 @@ func randomValid(_ rng: inout SplitMix) -> WorkflowDefinition {
                                       definition: .initial)
         for i in 0..<100_000 {
             let at = Instant(millisSinceEpoch: 1_700_000_000_000 + Int64(i))
-            state.apply(.created(.init(tenantID: "big", workflowID: ids.workflowID(at: at), at: at,
+            state.apply(.created(.init(tenantID: "big", workflowID: ids.workflowID(tenant: "big", at: at), at: at,
                                        metadata: WorkflowMetadata(name: "wf \(i)", tags: i % 100 == 0 ? ["rare"] : [],
                                                                   triggerType: i % 3 == 0 ? .webhook : .manual),
                                        status: .draft, version: version, requestID: "")))

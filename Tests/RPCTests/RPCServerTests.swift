@@ -140,6 +140,18 @@ struct PlainError: Error, CustomStringConvertible {
 }
 
 @Suite struct RequestChecks {
+    /// A refusal quotes at most 100 bytes of what was sent: echoing a 16 KiB path would make a
+    /// response header block over the client's own limit.
+    @Test func refusalsQuoteOnlyAnExcerptOfHugeValues() async {
+        let long = String(repeating: "x", count: 12_000)
+        let (a, _) = call(makeServer(), path: "/test.Echo/" + long, body: [])
+        let ra = await a.response()
+        #expect(ra.code == .unimplemented)
+        #expect(ra.message == "unknown method \(String(repeating: "x", count: 100))... (12000 bytes) for service test.Echo")
+        #expect(RPCServer.excerpt(String(repeating: "é", count: 60)) == String(repeating: "é", count: 50) + "... (120 bytes)")
+        #expect(RPCServer.excerpt("short") == "short")
+    }
+
     @Test func unknownServiceAndMethodAreUnimplemented() async {
         let (a, _) = call(makeServer(), path: "/no.Such/Thing", body: [])
         let ra = await a.response()

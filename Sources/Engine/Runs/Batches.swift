@@ -251,7 +251,7 @@ extension Executor {
             }
         }
         let at = now()
-        let batch = BatchRun(id: environment.ids.make(prefix: "bat", at: at), tenantID: request.tenantID,
+        let batch = BatchRun(id: environment.ids.make(prefix: "bat", tenant: request.tenantID, at: at), tenantID: request.tenantID,
                              workflowID: workflow.id, fileID: request.fileID,
                              version: request.version == 0 ? workflow.currentVersion : request.version,
                              columnMapping: request.columnMapping,

@@ -127,7 +127,7 @@ public final class Executor: Sendable {
 
     func now() -> Instant { environment.clock.now() }
     func random() -> Double { Double.random(in: 0..<1) }
-    func newRunID() -> String { environment.ids.make(prefix: "run", at: now()) }
+    func newRunID(tenant: String) -> String { environment.ids.make(prefix: "run", tenant: tenant, at: now()) }
 
     /// A loop item's child run: "<parent run id>-<step>-<attempt>-<index>", so a restarted
     /// loop finds the children it already made.
@@ -375,7 +375,7 @@ public final class Executor: Sendable {
                 throw .invalid("step_outputs", "no output given for the upstream step(s) \(missing.joined(separator: ", ")) of \(request.fromStepID)")
             }
         }
-        let id = request.runID.isEmpty ? newRunID() : request.runID
+        let id = request.runID.isEmpty ? newRunID(tenant: request.tenantID) : request.runID
         let at = now()
         let queued = RunEvent(runID: id, tenantID: request.tenantID, workflowID: workflow.id, seq: 1, at: at,
                               kind: .queued(.init(version: version.number, origin: request.origin, inputs: inputs,

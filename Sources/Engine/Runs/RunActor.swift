@@ -243,7 +243,7 @@ actor RunActor {
             if type == StepType.wait.rawValue && !fallback {
                 started.wakeAt = StepKinds.wakeTime(config: config, now: executor.now())
             }
-            if type == StepType.subworkflow.rawValue && !fallback { started.childRunID = executor.newRunID() }
+            if type == StepType.subworkflow.rawValue && !fallback { started.childRunID = executor.newRunID(tenant: run.tenantID) }
             emit(.stepStarted(started))
         }
 

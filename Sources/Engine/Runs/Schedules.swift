@@ -169,7 +169,7 @@ extension Executor {
         if workflow.deleted { throw DomainError.failedPrecondition("workflow \(workflow.id) is deleted") }
         _ = try RunInputs.check(request.inputs, against: workflow.metadata.inputs)
         let at = now()
-        var schedule = Schedule(id: environment.ids.make(prefix: "sch", at: at), tenantID: request.tenantID,
+        var schedule = Schedule(id: environment.ids.make(prefix: "sch", tenant: request.tenantID, at: at), tenantID: request.tenantID,
                                 workflowID: workflow.id, cron: request.cron, timeZone: request.timeZone,
                                 inputs: request.inputs, catchUp: request.catchUp, createdAt: at)
         schedule.nextRunAt = cron.next(after: at, in: zone)

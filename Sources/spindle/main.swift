@@ -8,6 +8,8 @@ import FoundationEssentials
 import HTTP2
 import Effects
 import Engine
+import Gateway
+import Metrics
 import RPC
 import Services
 import SpindleCLI
@@ -59,6 +61,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
                                                     "bytes_reclaimed": String(c.bytesReclaimed)])
         }
         store.onSnapshot { report in
+            if report.error == nil { ServerMetrics.snapshotTaken(duration: report.duration, bytes: report.bytes) }
             Log.event(report.error == nil ? "info" : "error", "snapshot",
                       ["lsn": String(report.lsn), "bytes": String(report.bytes), "run_records": String(report.runRecords),
                        "duration_ms": millis(report.duration), "error": report.error ?? "none"])
@@ -106,13 +109,35 @@ func serve(_ options: ServeOptions) async -> Int32 {
         await store.close()
         return 1
     }
+    ServerMetrics.register(executor: executor, server: server, router: router)
+    let gateway = Gateway(rpc: rpc, metrics: { MetricsRegistry.shared.render() })
+    let httpPort = options.httpPort ?? (options.port == 0 ? 0 : 8080)
+    var httpBound: BoundAddress?
+    do {
+        var http1 = HTTP1ServerConfig()
+        http1.limits.maxBodyBytes = options.maxReceiveMessageSize
+        http1.headTimeout = .milliseconds(options.httpHeadTimeoutMillis)
+        httpBound = try server.startHTTP1(host: options.host, port: httpPort, acceptor: gateway, config: http1)
+    } catch {
+        let fields: KeyValuePairs = ["host": options.host, "port": String(httpPort), "error": "\(error)"]
+        guard options.httpPort == nil else {
+            Log.event("error", "listen_failed", fields)
+            await server.shutdown(grace: .zero)
+            await store.close()
+            return 1
+        }
+        // The default port is taken (another server on this host): run without the HTTP face.
+        Log.event("warning", "http_listen_failed", fields)
+    }
     let host = bound.host.contains(":") ? "[\(bound.host)]" : bound.host
     Log.event("info", "listening", ["addr": "\(host):\(bound.port)", "tls": options.tlsCert == nil ? "false" : "true",
+                                    "http_addr": httpBound.map { "\(host):\($0.port)" } ?? "none",
                                     "services": serviceNames.joined(separator: ",")])
 
     let signalName = await shutdown.wait()
     Log.event("info", "draining", ["signal": signalName, "grace_s": String(options.shutdownGraceSeconds)])
     health.drain()
+    gateway.setReady(false)
     await server.shutdown(grace: .seconds(options.shutdownGraceSeconds))
     await store.close()  // after the transport drained: no handler is still writing
     Log.event("info", "stopped")

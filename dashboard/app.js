@@ -12,6 +12,7 @@ import { schedulesPage } from './schedules.js';
 const main = document.getElementById('main');
 const logout = document.getElementById('logout');
 let cleanup = null; // the current page's teardown (e.g. closing a live stream)
+let renders = 0; // counts navigations, so a slow page cannot overwrite a newer one
 
 /** [pattern, page]: a pattern's ':name' parts become params. */
 const PAGES = [
@@ -45,6 +46,7 @@ function match(path) {
 }
 
 async function render() {
+  const generation = ++renders;
   if (cleanup) { try { cleanup(); } catch { /* a page's teardown must not stop the next */ } cleanup = null; }
   const { path, query } = parseHash();
   const found = match(path);
@@ -61,20 +63,31 @@ async function render() {
     go(`#/login?next=${encodeURIComponent(location.hash || '#/workflows')}`);
     return;
   }
+  // A page renders into a view of its own, swapped in when it is ready; a render overtaken by
+  // a newer navigation (the reader clicked on meanwhile) is dropped, never shown late.
+  const view = h('div', { class: 'view' });
   replace(main, h('p', { class: 'muted' }, 'Loading…'));
+  let teardown = null;
   try {
-    cleanup = (await found.page(main, found.params, query)) || null;
+    teardown = (await found.page(view, found.params, query)) || null;
   } catch (err) {
-    showError(main, err);
+    showError(view, err);
   }
-  const heading = main.querySelector('h1');
+  if (generation !== renders) {
+    if (teardown) teardown();
+    return;
+  }
+  cleanup = teardown;
+  replace(main, view);
+  const heading = view.querySelector('h1');
   document.title = heading ? `${heading.textContent} · Spindle` : 'Spindle';
-  main.focus({ preventScroll: true });
+  const first = view.querySelector('[autofocus]');
+  if (first) first.focus(); else main.focus({ preventScroll: true });
 }
 
 async function loginPage(container, _params, query) {
   const next = query.get('next') || '#/workflows';
-  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, size: 48, 'aria-describedby': 'token-help' });
+  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, autofocus: true, 'aria-describedby': 'token-help' });
   const message = h('div', { id: 'login-message', 'aria-live': 'assertive' });
   const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
   const form = h('form', {
@@ -104,7 +117,6 @@ async function loginPage(container, _params, query) {
   h('p', { id: 'token-help', class: 'muted' }, 'A JWT from `spindle token --tenant NAME`, or a key from --api-keys-file. It is kept in this tab only (sessionStorage) and sent as Authorization: Bearer.'),
   button, message);
   replace(container, h('h1', null, 'Sign in'), form);
-  input.focus();
 }
 
 logout.addEventListener('click', () => { token.clear(); go('#/login'); });

@@ -28,13 +28,17 @@ let package = Package(
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "RPC", dependencies: ["ProtoWire", "Gzip"], swiftSettings: strict),
-        .target(name: "HTTP2", dependencies: ["CNghttp2", "COpenSSL", "RPC"], swiftSettings: strict),
+        .target(name: "HTTP2", dependencies: ["CNghttp2", "COpenSSL", "RPC", "HTTP1"], swiftSettings: strict),
+        // HTTP/1.1 request parsing as a pure state machine (no deps: fuzzable over bytes).
+        .target(name: "HTTP1", swiftSettings: strict),
         .target(name: "Storage", dependencies: ["Crypto"], swiftSettings: strict),
         .target(name: "Engine", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
         // Step runners with side effects (HTTP, subprocesses, LLM calls) on dedicated threads.
         .target(name: "Effects", dependencies: ["Engine", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
-        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects"],
+        // The HTTP/1.1 face: JSON routes, SSE, gRPC-Web, /metrics, the dashboard's files; calls the RPC runtime.
+        .target(name: "Gateway", dependencies: ["RPC", "Messages", "ProtoWire"], swiftSettings: strict),
+        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "Gateway"],
                           swiftSettings: strict),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),

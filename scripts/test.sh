@@ -6,6 +6,7 @@
 #   python-stubs    clients/python/generate.sh, then fail if the checked-in stubs differ
 #   proto-generated golden vectors and embedded descriptors regenerated from proto/; fail on diff
 #   go-client       clients/go stubs regenerated (fail on diff), spindle-demo built offline
+#   http-generated  dashboard assets (scripts/gen-assets.sh) regenerated; fail on diff
 #   pytest          clients/python/tests against a live .build/debug/spindle
 #   pytest-release  the same tests against the release build (what scripts/serve.sh runs):
 #                   -O code paths are where optimiser-only faults show
@@ -58,6 +59,12 @@ generated_fresh() {  # golden vectors and embedded descriptors, regenerated from
   local untracked; untracked=$(git status --porcelain --untracked-files=all -- Tests/MessagesTests/Golden Sources/Messages/Generated)
   [ -z "$untracked" ] || { echo "stale generated files (regenerate and commit):" >&2; echo "$untracked" >&2; return 1; }
 }
+assets_fresh() {  # the dashboard's files embedded in the binary, regenerated from dashboard/
+  scripts/gen-assets.sh
+  git diff --exit-code --stat -- Sources/Gateway/Generated
+  local untracked; untracked=$(git status --porcelain --untracked-files=all -- Sources/Gateway/Generated)
+  [ -z "$untracked" ] || { echo "stale dashboard assets (run scripts/gen-assets.sh and commit):" >&2; echo "$untracked" >&2; return 1; }
+}
 go_client() {  # Go stubs regenerated from proto/ (fail on drift), then spindle-demo built offline
   clients/go/generate.sh
   git diff --exit-code --stat -- clients/go/spindlev1
@@ -89,6 +96,7 @@ python_venv
 suite python-stubs stubs_fresh
 suite proto-generated generated_fresh
 suite go-client go_client
+suite http-generated assets_fresh
 suite pytest pytest_live
 suite pytest-release pytest_release
 suite conformance conformance

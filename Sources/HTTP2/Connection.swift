@@ -7,7 +7,7 @@ import Glibc
 import RPC
 
 /// Loop-confined. Kept alive by the loop's IO handler closure until `close`.
-final class HTTP2Connection {
+final class HTTP2Connection: ServerConnection {
     let fd: Int32
     let loop: EventLoop
     let shared: ServerShared
@@ -384,12 +384,7 @@ final class HTTP2Connection {
                         return -1
                     }
                 }
-                var message = msghdr()
-                message.msg_iov = UnsafeMutablePointer(mutating: iov.baseAddress)
-                message.msg_iovlen = iov.count
-                let n = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-                if n < 0 { return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1 }
-                return n
+                return sendGathered(fd, iov)
             }
             if written < 0 {
                 close(reason: "write_error")
@@ -783,4 +778,15 @@ private let sendDataFrame: nghttp2_send_data_callback = { _, frame, header, leng
     connection(user).sendData(stream: frame!.pointee.hd.stream_id,
                               header: UnsafeBufferPointer(start: header, count: 9), length: length,
                               padding: Int(frame!.pointee.data.padlen))
+}
+
+/// One `sendmsg` of `iov` on a non-blocking socket: bytes written, 0 for "try later", -1 for
+/// an error (the `OutputQueue.write` convention).
+func sendGathered(_ fd: Int32, _ iov: UnsafeBufferPointer<iovec>) -> Int {
+    var message = msghdr()
+    message.msg_iov = UnsafeMutablePointer(mutating: iov.baseAddress)
+    message.msg_iovlen = iov.count
+    let n = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+    if n < 0 { return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1 }
+    return n
 }

@@ -66,15 +66,21 @@ public struct HTTP2ServerError: Error, CustomStringConvertible {
 /// Structured log line sink, logfmt style (`level=warn event=goaway peer=...`).
 public typealias HTTP2Logger = @Sendable (String) -> Void
 
+/// What shutdown needs of a connection, HTTP/2 or HTTP/1.1. Loop-confined.
+protocol ServerConnection: AnyObject {
+    func beginGracefulShutdown()
+    func close(reason: String)
+}
+
 /// Connections of one loop. Loop-confined (`@unchecked Sendable` so the server can hold it).
 final class ConnectionRegistry: @unchecked Sendable {
-    private(set) var connections: [ObjectIdentifier: HTTP2Connection] = [:]
+    private(set) var connections: [ObjectIdentifier: any ServerConnection] = [:]
 
-    func add(_ connection: HTTP2Connection) {
+    func add(_ connection: any ServerConnection) {
         connections[ObjectIdentifier(connection)] = connection
     }
 
-    func remove(_ connection: HTTP2Connection) {
+    func remove(_ connection: any ServerConnection) {
         if connections.removeValue(forKey: ObjectIdentifier(connection)) != nil {
             shared?.openConnections.subtract(1, ordering: .relaxed)
         }
@@ -130,6 +136,8 @@ public final class HTTP2Server: Sendable {
     private struct State {
         var shared: ServerShared?
         var listenFD: Int32 = -1
+        /// The HTTP/1.1 listener (`startHTTP1`), on the same loops.
+        var http1FD: Int32 = -1
         var finished = false
     }
 
@@ -163,7 +171,30 @@ public final class HTTP2Server: Sendable {
         }
         let listenLoop = group.loops[0]
         listenLoop.execute {
-            let listener = Listener(fd: fd, loop: listenLoop, shared: shared)
+            let listener = Listener(fd: fd, loop: listenLoop, shared: shared) { client, peer, loop in
+                HTTP2Connection(fd: client, peer: peer, loop: loop, shared: shared).start()
+            }
+            listener.start()
+        }
+        return address
+    }
+
+    /// Binds a second port for HTTP/1.1 (cleartext) on the same loops, after `start()`:
+    /// every request goes to `acceptor` through the same seam as an HTTP/2 stream. One
+    /// exchange at a time per connection, in order (keep-alive and pipelining).
+    public func startHTTP1(host: String, port: Int, acceptor: any StreamAcceptor,
+                           config: HTTP1ServerConfig = HTTP1ServerConfig()) throws -> BoundAddress {
+        guard let shared = state.withLock({ $0.shared }) else {
+            throw HTTP2ServerError(description: "startHTTP1 before start")
+        }
+        let (fd, address) = try Self.bind(host: host, port: port)
+        state.withLock { $0.http1FD = fd }
+        let listenLoop = shared.group.loops[0]
+        let options = HTTP1Options(config: config, acceptor: acceptor)
+        listenLoop.execute {
+            let listener = Listener(fd: fd, loop: listenLoop, shared: shared) { client, peer, loop in
+                HTTP1Connection(fd: client, peer: peer, loop: loop, shared: shared, options: options).start()
+            }
             listener.start()
         }
         return address
@@ -172,16 +203,19 @@ public final class HTTP2Server: Sendable {
     /// Stops accepting, sends GOAWAY on every connection, waits up to `grace` for in-flight
     /// streams, then closes what is left and joins the loop threads.
     public func shutdown(grace: Duration) async {
-        let taken = state.withLock { state -> (ServerShared, Int32)? in
+        let taken = state.withLock { state -> (ServerShared, Int32, Int32)? in
             guard let shared = state.shared, !state.finished else { return nil }
             state.finished = true
-            return (shared, state.listenFD)
+            return (shared, state.listenFD, state.http1FD)
         }
-        guard let (shared, listenFD) = taken else { return }
+        guard let (shared, listenFD, http1FD) = taken else { return }
         shared.beginShutdown()
         let loops = shared.group.loops
         await onEachLoop(loops) { loop in
-            if loop === loops[0] { Listener.stop(fd: listenFD, loop: loop) }
+            if loop === loops[0] {
+                Listener.stop(fd: listenFD, loop: loop)
+                if http1FD >= 0 { Listener.stop(fd: http1FD, loop: loop) }
+            }
             for connection in shared.registry(for: loop).connections.values {
                 connection.beginGracefulShutdown()
             }
@@ -217,7 +251,7 @@ public final class HTTP2Server: Sendable {
 
     // MARK: Binding
 
-    private static func bind(host: String, port: Int) throws -> (Int32, BoundAddress) {
+    static func bind(host: String, port: Int) throws -> (Int32, BoundAddress) {
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         hints.ai_family = AF_UNSPEC
@@ -277,14 +311,18 @@ func describe(_ storage: inout sockaddr_storage) -> (String, Int) {
 
 /// Accepts connections on loop 0 and hands each to a loop, round-robin. Loop-confined.
 final class Listener {
+    /// Starts a connection for an accepted socket, on the loop it was given to.
+    typealias Open = @Sendable (_ fd: Int32, _ peer: String, _ loop: EventLoop) -> Void
     let fd: Int32
     let loop: EventLoop
     let shared: ServerShared
+    let open: Open
 
-    init(fd: Int32, loop: EventLoop, shared: ServerShared) {
+    init(fd: Int32, loop: EventLoop, shared: ServerShared, open: @escaping Open) {
         self.fd = fd
         self.loop = loop
         self.shared = shared
+        self.open = open
     }
 
     func start() {
@@ -333,11 +371,9 @@ final class Listener {
             let (host, port) = describe(&storage)
             let peer = "\(host):\(port)"
             let target = shared.group.next()
-            let shared = self.shared
+            let open = self.open
             self.shared.openConnections.add(1, ordering: .relaxed)
-            let start: @Sendable () -> Void = {
-                HTTP2Connection(fd: client, peer: peer, loop: target, shared: shared).start()
-            }
+            let start: @Sendable () -> Void = { open(client, peer, target) }
             if target === loop { start() } else { target.execute(start) }
         }
     }

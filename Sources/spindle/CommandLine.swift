@@ -4,6 +4,9 @@ import Engine
 struct ServeOptions {
     var host = "127.0.0.1"
     var port = 50051
+    /// The HTTP/1.1 face (JSON, SSE, gRPC-Web, /metrics, dashboard); 0 picks a free port.
+    /// nil: 8080, or a free port when `--port 0` (test servers must never collide).
+    var httpPort: Int?
     var dataDir = "./spindle-data"
     var threads: Int?
     var tlsCert: String?
@@ -79,6 +82,9 @@ enum CLI {
     flags:
       --host HOST                    address to listen on (default 127.0.0.1)
       --port PORT                    TCP port; 0 picks a free one (default 50051)
+      --http-port PORT               HTTP/1.1 port (JSON API, SSE, gRPC-Web, /metrics, dashboard);
+                                     0 picks a free one (default 8080; with --port 0, a free
+                                     one; when the default is taken the face is off, logged)
       --data-dir DIR                 where Spindle keeps its files (default ./spindle-data)
       --threads N                    event-loop threads (default: one per CPU core)
       --tls-cert PEM                 serve TLS with this certificate chain (needs --tls-key)
@@ -165,6 +171,7 @@ enum CLI {
             switch flag {
             case "--host": o.host = try value(flag)
             case "--port": o.port = try int(flag, max: 65535)
+            case "--http-port": o.httpPort = try int(flag, max: 65535)
             case "--data-dir": o.dataDir = try value(flag)
             case "--threads": o.threads = try int(flag, min: 1, max: 256)
             case "--tls-cert": o.tlsCert = try value(flag)

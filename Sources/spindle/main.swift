@@ -8,6 +8,7 @@ import FoundationEssentials
 import HTTP2
 import Effects
 import Engine
+import Gateway
 import RPC
 import Services
 import Storage
@@ -105,13 +106,31 @@ func serve(_ options: ServeOptions) async -> Int32 {
         await store.close()
         return 1
     }
+    let gateway = Gateway(rpc: rpc)
+    let httpPort = options.httpPort ?? (options.port == 0 ? 0 : 8080)
+    var httpBound: BoundAddress?
+    do {
+        httpBound = try server.startHTTP1(host: options.host, port: httpPort, acceptor: gateway)
+    } catch {
+        let fields: KeyValuePairs = ["host": options.host, "port": String(httpPort), "error": "\(error)"]
+        guard options.httpPort == nil else {
+            Log.event("error", "listen_failed", fields)
+            await server.shutdown(grace: .zero)
+            await store.close()
+            return 1
+        }
+        // The default port is taken (another server on this host): run without the HTTP face.
+        Log.event("warning", "http_listen_failed", fields)
+    }
     let host = bound.host.contains(":") ? "[\(bound.host)]" : bound.host
     Log.event("info", "listening", ["addr": "\(host):\(bound.port)", "tls": options.tlsCert == nil ? "false" : "true",
+                                    "http_addr": httpBound.map { "\(host):\($0.port)" } ?? "none",
                                     "services": serviceNames.joined(separator: ",")])
 
     let signalName = await shutdown.wait()
     Log.event("info", "draining", ["signal": signalName, "grace_s": String(options.shutdownGraceSeconds)])
     health.drain()
+    gateway.setReady(false)
     await server.shutdown(grace: .seconds(options.shutdownGraceSeconds))
     await store.close()  // after the transport drained: no handler is still writing
     Log.event("info", "stopped")

@@ -5,12 +5,13 @@
 
 import { s, f } from './dom.js';
 
-const NODE_W = 184;
+const NODE_W = 204;
 const NODE_H = 46;
 const GAP_X = 64;
 const GAP_Y = 18;
 const PAD = 12;
-const MAX_LABEL = 20;
+const MAX_LABEL = 22;
+const MAX_SUB = 30;
 
 /** {id -> depth}: 0 for steps without dependencies; a dependency that does not exist is
  *  ignored, and a cycle (which validation refuses anyway) is cut where it is met. */
@@ -72,7 +73,8 @@ export function layout(definitionSteps) {
   return { nodes, edges, width, height };
 }
 
-const short = (text) => (text.length > MAX_LABEL ? text.slice(0, MAX_LABEL - 1) + '…' : text);
+const short = (text, max = MAX_LABEL) => (text.length > max ? text.slice(0, max - 1) + '…' : text);
+const subLabel = (type, status) => short(status ? `${type} · ${status}` : type, MAX_SUB);
 
 /** The picture. statusOf(id) gives each step's status word ('' before a run). The returned
  *  SVG has setStatus(id, status) to recolour one step in place. */
@@ -105,7 +107,7 @@ export function drawDag(definitionSteps, statusOf = () => '', title = 'Workflow 
   for (const n of g.nodes) {
     const status = statusOf(n.id) || '';
     const label = s('text', { x: n.x + 10, y: n.y + 19, class: 'node-id' }, short(n.id));
-    const sub = s('text', { x: n.x + 10, y: n.y + 36, class: 'node-sub' }, status ? `${n.type} · ${status}` : n.type);
+    const sub = s('text', { x: n.x + 10, y: n.y + 36, class: 'node-sub' }, subLabel(n.type, status));
     const node = s('g', {
       class: `node st-${status || 'none'}`, 'data-step': n.id, 'data-status': status, role: 'img',
       'aria-label': `step ${n.id} (${n.type})${status ? ': ' + status : ''}`,
@@ -122,7 +124,7 @@ export function drawDag(definitionSteps, statusOf = () => '', title = 'Workflow 
     el.node.setAttribute('data-status', status);
     el.node.setAttribute('aria-label', `step ${id} (${el.type}): ${status}`);
     el.node.querySelector('title').textContent = `${id} — ${el.type} — ${status}`;
-    el.sub.textContent = `${el.type} · ${status}`;
+    el.sub.textContent = subLabel(el.type, status);
   };
   return svg;
 }

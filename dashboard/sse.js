@@ -90,9 +90,11 @@ export function watchRun(runId, { onEvent, onStatus = () => {} }) {
     onStatus('live', lastId);
     failures = 0;
     let done = false;
+    let streamError = null;
     const parser = new EventStreamParser(({ type, data, id }) => {
       let ev;
       try { ev = JSON.parse(data); } catch { return; } // not a run event (e.g. a ping)
+      if (type === 'error') { streamError = ev; return; } // the call behind the stream failed
       const kind = eventType(type, ev);
       const seq = Number(ev.seq ?? id ?? 0);
       if (seq && seq <= lastSeq) { stats.duplicates++; return; } // never shown twice
@@ -110,6 +112,10 @@ export function watchRun(runId, { onEvent, onStatus = () => {} }) {
       parser.feed(decoder.decode(value, { stream: true }));
       if (parser.retryMs !== null) retryMs = parser.retryMs;
       if (done) { controller.abort(); break; }
+      if (streamError) {
+        controller.abort();
+        throw new ApiError(400, String(streamError.code ?? ''), streamError.message || 'the stream failed');
+      }
     }
     return done;
   }

@@ -15,6 +15,8 @@
 #   go client  golang-google-genproto-dev (clients/go: stubs and spindle-demo, built offline)
 #   bench      nghttp2-server (nghttpd, the ceiling run) gcc
 #   zones      tzdata (/usr/share/zoneinfo: schedules' IANA time zones, and their tests)
+#   dashboard  chromium (headless, driven over its DevTools pipe by tests/test_dashboard.py)
+#              fonts-dejavu-core (text in its screenshots)
 set -euo pipefail
 PKGS=(
   libnghttp2-dev libssl-dev zlib1g-dev pkg-config
@@ -24,6 +26,7 @@ PKGS=(
   libgrpc++-dev protobuf-compiler-grpc libabsl-dev libre2-dev libc-ares-dev xz-utils
   nghttp2-server gcc
   tzdata
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -42,6 +42,8 @@ function clock(ts) {
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`);
 }
 
+const NO_OUTPUTS = { completed: 'No outputs.', failed: 'The run failed: no outputs.', canceled: 'The run was canceled: no outputs.' };
+
 const FINISHED = new Set(['completed', 'failed', 'skipped', 'canceled']);
 const STEP_EVENT_STATUS = {
   step_started: 'running', step_retrying: 'retrying', step_completed: 'completed', step_failed: 'failed',
@@ -91,7 +93,7 @@ export async function runPage(main, { id }) {
     const st = runStatus(run.status);
     replace(outputs, h('h2', { id: 'out-h' }, 'Outputs and errors'),
       run.error ? h('p', { class: 'alert', id: 'run-error' }, `${run.error.code}: ${run.error.message}`) : null,
-      run.outputs ? jsonBlock(run.outputs, 'run outputs') : h('p', { class: 'muted' }, st === 'completed' ? 'No outputs.' : 'Outputs appear when the run completes.'));
+      run.outputs ? jsonBlock(run.outputs, 'run outputs') : h('p', { class: 'muted' }, NO_OUTPUTS[st] || 'Outputs appear when the run completes.'));
     replace(actions);
     if (['queued', 'running', 'paused'].includes(st)) {
       actions.append(h('button', {

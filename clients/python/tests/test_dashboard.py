@@ -317,6 +317,46 @@ def test_a_dropped_stream_resumes_with_last_event_id_and_loses_nothing(browser, 
     assert browser.text("#run-status") == "completed"
 
 
+def test_a_failing_run_shows_each_attempt_and_the_error(browser, base, token, api, shot):
+    retry = wf.RetryPolicy(max_attempts=3)
+    retry.initial_backoff.FromMilliseconds(20)
+    retry.max_backoff.FromMilliseconds(40)
+    bad = step("divide", "transform", {"expression": "len(nothing.here)"}, after=["prep"])
+    bad.retry.CopyFrom(retry)
+    w = workflow(api, [step("prep", "template", {"template": "x"}), bad, step("after", "template", {"template": "y"}, after=["divide"])])
+    run = api.StartRun(rs.StartRunRequest(workflow_id=w.id))
+    login(browser, base, token)
+    goto(browser, f"#/runs/{run.id}", "document.querySelector('#stream-state')?.dataset.state === 'final'", "the run's end")
+    stored = api.GetRun(rs.GetRunRequest(run_id=run.id))
+    assert stored.status == RS.RUN_STATUS_FAILED
+    assert browser.text("#run-status") == "failed"
+    assert status_of(browser, "divide") == "failed"
+    assert browser.eval("document.querySelector('svg.dag [data-step=divide]').classList.contains('st-failed')")
+    timeline = browser.eval("[...document.querySelectorAll('#timeline li')].map(li => [li.dataset.type, li.textContent])")
+    attempts = [t for kind, t in timeline if kind == "step_started" and "divide" in t]
+    assert [a.endswith(f"attempt {i}") for i, a in enumerate(attempts, 1)] == [True] * 3, attempts
+    retries = [t for kind, t in timeline if kind == "step_retrying"]
+    assert len(retries) == 2 and all("EXPRESSION" in t for t in retries), timeline
+    step_error = next(s for s in stored.steps if s.step_id == "divide").error
+    assert f"{step_error.code}: {step_error.message}" in browser.text("#steps tr[data-step=divide]")
+    assert stored.error.message and stored.error.message in browser.text("#run-error")
+    assert browser.eval("document.querySelector('#steps tr[data-step=divide] td:nth-child(4)').textContent") == "3"
+    shot(browser, "run-failed")
+
+
+def test_a_waiting_run_is_canceled_from_its_page(browser, base, token, api):
+    w = gated(api)
+    run = paused_run(api, w.id)
+    login(browser, base, token)
+    goto(browser, f"#/runs/{run.id}", "document.querySelector('#stream-state')?.dataset.state === 'live' && document.querySelector('#cancel-run')")
+    browser.click("#cancel-run")
+    browser.wait_for("document.querySelector('#stream-state').dataset.state === 'final'", what="the run's end")
+    assert api.GetRun(rs.GetRunRequest(run_id=run.id)).status == RS.RUN_STATUS_CANCELED
+    assert browser.text("#run-status") == "canceled"
+    assert browser.eval("!document.querySelector('#cancel-run')")  # nothing left to cancel
+    assert browser.eval("[...document.querySelectorAll('#timeline li')].pop().dataset.type") == "run_canceled"
+
+
 def test_approvals_queue_approves_declines_and_overrides(browser, base, token, api, shot):
     w = gated(api, name=f"release-{uuid.uuid4().hex[:6]}")
     runs = [paused_run(api, w.id) for _ in range(3)]

@@ -132,6 +132,15 @@ def goto(b, hash_, ready, what=None):
     b.wait_for(ready, what=what or hash_)
 
 
+def open_paused_run(b, base, token, api):
+    """A run of a gated workflow, paused at the gate, open on its page with its events replayed."""
+    run = paused_run(api, gated(api).id)
+    login(b, base, token)
+    goto(b, f"#/runs/{run.id}", "document.querySelector('#stream-state')?.dataset.state === 'live'")
+    b.wait_for(f"document.querySelectorAll('#timeline li').length === {run.last_seq}", what="the replayed events")
+    return run
+
+
 def status_of(b, step_id):
     return b.eval(f"document.querySelector('svg.dag [data-step={json.dumps(step_id)}]').getAttribute('data-status')")
 
@@ -293,11 +302,7 @@ def test_a_run_started_on_its_page_is_followed_live_to_the_end(browser, base, to
 
 
 def test_a_dropped_stream_resumes_with_last_event_id_and_loses_nothing(browser, base, token, api):
-    w = gated(api)
-    run = paused_run(api, w.id)
-    login(browser, base, token)
-    goto(browser, f"#/runs/{run.id}", "document.querySelector('#stream-state')?.dataset.state === 'live'")
-    browser.wait_for(f"document.querySelectorAll('#timeline li').length === {run.last_seq}", what="the replayed events")
+    run = open_paused_run(browser, base, token, api)
     mark = len(browser.events)
     browser.eval("window.spindleStream.drop()")  # the connection breaks, as on a network fault
     browser.wait_for("window.spindleStream.stats.resumes >= 1 && document.querySelector('#stream-state').dataset.state === 'live'",
@@ -345,10 +350,7 @@ def test_a_failing_run_shows_each_attempt_and_the_error(browser, base, token, ap
 
 
 def test_a_waiting_run_is_canceled_from_its_page(browser, base, token, api):
-    w = gated(api)
-    run = paused_run(api, w.id)
-    login(browser, base, token)
-    goto(browser, f"#/runs/{run.id}", "document.querySelector('#stream-state')?.dataset.state === 'live' && document.querySelector('#cancel-run')")
+    run = open_paused_run(browser, base, token, api)
     browser.click("#cancel-run")
     browser.wait_for("document.querySelector('#stream-state').dataset.state === 'final'", what="the run's end")
     assert api.GetRun(rs.GetRunRequest(run_id=run.id)).status == RS.RUN_STATUS_CANCELED

@@ -53,13 +53,20 @@ final class LocalCall: StreamOutbound, Sendable {
     /// thread of `connection` (inbound events belong to it).
     static func start(_ rpc: any StreamAcceptor, path: String, metadata: [HeaderField], request: [UInt8],
                       connection: ConnectionContext) -> LocalCall {
+        start(rpc, path: path, metadata: metadata, framed: MessageFramer.frame(request, compressed: false),
+              connection: connection)
+    }
+
+    /// Starts `path` with a request body already in gRPC framing (gRPC-Web passes it through).
+    static func start(_ rpc: any StreamAcceptor, path: String, metadata: [HeaderField], framed: [UInt8],
+                      connection: ConnectionContext) -> LocalCall {
         let call = LocalCall()
         var fields = [HeaderField("content-type", "application/grpc"), HeaderField("te", "trailers")]
         fields.append(contentsOf: metadata)
         let head = RequestHead(method: "POST", path: path, scheme: "http", authority: "localhost", fields: fields)
         let inbound = rpc.accept(head, outbound: call, connection: connection)
         call.box.inbound = inbound
-        inbound.receive(MessageFramer.frame(request, compressed: false)[...])
+        inbound.receive(framed[...])
         inbound.end()
         return call
     }

@@ -7,6 +7,8 @@ struct ServeOptions {
     /// The HTTP/1.1 face (JSON, SSE, gRPC-Web, /metrics, dashboard); 0 picks a free port.
     /// nil: 8080, or a free port when `--port 0` (test servers must never collide).
     var httpPort: Int?
+    /// A request head must arrive whole within this time of its first byte (slowloris).
+    var httpHeadTimeoutMillis = 10_000
     var dataDir = "./spindle-data"
     var threads: Int?
     var tlsCert: String?
@@ -85,6 +87,7 @@ enum CLI {
       --http-port PORT               HTTP/1.1 port (JSON API, SSE, gRPC-Web, /metrics, dashboard);
                                      0 picks a free one (default 8080; with --port 0, a free
                                      one; when the default is taken the face is off, logged)
+      --http-head-timeout-ms MS      a request head must arrive within MS of its first byte (10000)
       --data-dir DIR                 where Spindle keeps its files (default ./spindle-data)
       --threads N                    event-loop threads (default: one per CPU core)
       --tls-cert PEM                 serve TLS with this certificate chain (needs --tls-key)
@@ -172,6 +175,7 @@ enum CLI {
             case "--host": o.host = try value(flag)
             case "--port": o.port = try int(flag, max: 65535)
             case "--http-port": o.httpPort = try int(flag, max: 65535)
+            case "--http-head-timeout-ms": o.httpHeadTimeoutMillis = try int(flag, max: 3_600_000)
             case "--data-dir": o.dataDir = try value(flag)
             case "--threads": o.threads = try int(flag, min: 1, max: 256)
             case "--tls-cert": o.tlsCert = try value(flag)

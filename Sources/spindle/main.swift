@@ -110,7 +110,10 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let httpPort = options.httpPort ?? (options.port == 0 ? 0 : 8080)
     var httpBound: BoundAddress?
     do {
-        httpBound = try server.startHTTP1(host: options.host, port: httpPort, acceptor: gateway)
+        var http1 = HTTP1ServerConfig()
+        http1.limits.maxBodyBytes = options.maxReceiveMessageSize
+        http1.headTimeout = .milliseconds(options.httpHeadTimeoutMillis)
+        httpBound = try server.startHTTP1(host: options.host, port: httpPort, acceptor: gateway, config: http1)
     } catch {
         let fields: KeyValuePairs = ["host": options.host, "port": String(httpPort), "error": "\(error)"]
         guard options.httpPort == nil else {

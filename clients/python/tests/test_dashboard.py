@@ -145,6 +145,26 @@ def status_of(b, step_id):
     return b.eval(f"document.querySelector('svg.dag [data-step={json.dumps(step_id)}]').getAttribute('data-status')")
 
 
+def low_contrast(b):
+    """Text on the page whose colour against its background is under WCAG AA (4.5:1)."""
+    return b.eval("""(() => {
+        const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => { const c = [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]; };
+        const bg = (el) => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3); } return [255, 255, 255]; };
+        const bad = [];
+        for (const el of document.querySelectorAll('body *:not(svg *)')) {
+            if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+            const style = getComputedStyle(el);
+            if (style.visibility === 'hidden' || style.display === 'none' || !el.getClientRects().length) continue;
+            const [a, b2] = [lum(rgb(style.color).slice(0, 3)), lum(bg(el))];
+            const ratio = (Math.max(a, b2) + 0.05) / (Math.min(a, b2) + 0.05);
+            if (ratio < 4.5) bad.push(`${el.tagName}.${el.className}: ${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+        }
+        return bad; })()""")
+
+
 def unlabelled_controls(b):
     """Form controls on the page with no accessible name (label, aria-label or -labelledby)."""
     return b.eval("""[...document.querySelectorAll('input, select, textarea')]
@@ -190,6 +210,36 @@ def test_keyboard_alone_signs_in_and_filters(browser, base, token, api):
     assert browser.eval("document.activeElement.textContent") == w.name
     browser.press_enter()
     browser.wait_for(f"location.hash === '#/workflows/{w.id}' && document.querySelector('#versions')", what="the workflow page")
+
+
+def test_a_token_refused_mid_session_signs_out_and_says_why(browser, base, token):
+    login(browser, base, token)
+    browser.eval("sessionStorage.setItem('spindle.token', 'revoked')")  # as if it expired meanwhile
+    goto(browser, "#/runs", "document.querySelector('main h1')?.textContent === 'Signed out'", "the signed-out page")
+    assert "refused the token" in browser.text("main [role=alert]")
+    assert browser.eval("sessionStorage.getItem('spindle.token')") is None
+    browser.click("main a[href^='#/login']")
+    browser.wait_for("document.querySelector('#token') && location.hash.includes('next=')", what="the login page")
+
+
+def test_the_event_stream_parser_takes_its_input_one_character_at_a_time(browser, base):
+    """dashboard/sse.js's parser fed a stream one character at a time: CRLF, CR and LF line
+    ends, comments, multi-line data, id carried over, retry, an event with no data (dropped)."""
+    browser.navigate(base)
+    got = browser.eval("""(async () => {
+        const { EventStreamParser } = await import('/sse.js');
+        const got = [];
+        const p = new EventStreamParser((m) => got.push(m));
+        const text = ': stream open\\r\\nid: 1\\r\\nevent: step_started\\r\\ndata: {"a":\\r\\ndata: 1}\\r\\n\\r\\n'
+          + 'id: 2\\ndata:x\\nretry: 2500\\n\\n: heartbeat\\n\\nevent: nothing\\n\\n'
+          + 'event: e\\rdata: y\\r\\r\\n';
+        for (const ch of text) p.feed(ch);
+        return { got, retry: p.retryMs, last: p.lastEventId };
+    })()""")
+    assert got["got"] == [{"type": "step_started", "data": '{"a":\n1}', "id": "1"},
+                          {"type": "message", "data": "x", "id": "2"},
+                          {"type": "e", "data": "y", "id": "2"}]
+    assert got["retry"] == 2500 and got["last"] == "2"
 
 
 def test_workflows_list_filters_and_escapes_what_it_shows(browser, base, token, api, shot):
@@ -256,6 +306,7 @@ def test_workflow_page_draws_the_dag_by_depth_and_diffs_two_versions(browser, ba
     assert summary.startswith("v1 → v2:") and "Added 1 step" in summary, summary
     shot(browser, "workflow")
     assert unlabelled_controls(browser) == []
+    assert low_contrast(browser) == []
 
 
 def test_a_run_started_on_its_page_is_followed_live_to_the_end(browser, base, token, api, shot):
@@ -298,6 +349,7 @@ def test_a_run_started_on_its_page_is_followed_live_to_the_end(browser, base, to
     assert seqs == [e.seq for e in stored] == list(range(1, len(stored) + 1))
     assert types == [rpb.RunEventType.Name(e.type).removeprefix("RUN_EVENT_TYPE_").lower() for e in stored]
     assert "pause_action" in types and types[-1] == "run_completed"
+    assert low_contrast(browser) == []
     shot(browser, "run-completed")
 
 
@@ -346,6 +398,7 @@ def test_a_failing_run_shows_each_attempt_and_the_error(browser, base, token, ap
     assert f"{step_error.code}: {step_error.message}" in browser.text("#steps tr[data-step=divide]")
     assert stored.error.message and stored.error.message in browser.text("#run-error")
     assert browser.eval("document.querySelector('#steps tr[data-step=divide] td:nth-child(4)').textContent") == "3"
+    assert low_contrast(browser) == []
     shot(browser, "run-failed")
 
 
@@ -367,6 +420,7 @@ def test_approvals_queue_approves_declines_and_overrides(browser, base, token, a
     for r in runs:
         assert browser.eval(f"!!document.querySelector('article[data-run={json.dumps(r.id)}]')"), r.id
     assert unlabelled_controls(browser) == []
+    assert low_contrast(browser) == []
     shot(browser, "approvals")
 
     def decide(run, action, comment, output=None):

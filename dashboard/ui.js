@@ -26,7 +26,9 @@ export function showError(container, err) {
 export function errorBox(err) {
   const code = err instanceof ApiError && err.code ? `${err.code}: ` : '';
   const http = err instanceof ApiError && err.httpStatus ? ` (HTTP ${err.httpStatus})` : '';
-  return h('p', { class: 'alert', role: 'alert' }, `${code}${err.message}${http}`);
+  const violations = (err.details || []).flatMap((d) => d.fieldViolations || d.field_violations || []);
+  return h('div', { class: 'alert', role: 'alert' }, h('p', { class: 'flush' }, `${code}${err.message}${http}`),
+    violations.length ? h('ul', { class: 'violations' }, violations.map((v) => h('li', null, h('code', null, v.field), `: ${v.description}`))) : null);
 }
 
 /** Previous / next links for a list paged by page tokens. TOKENS is the stack of tokens that

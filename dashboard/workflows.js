@@ -19,7 +19,7 @@ export async function workflowsPage(main, _params, query) {
   const rows = (res.workflows || []).map((w) => h('tr', null,
     h('td', null, h('a', { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name || w.id)),
     h('td', null, badge(workflowStatus(w.status))),
-    h('td', null, (w.tags || []).join(', ')),
+    h('td', { class: 'tags' }, (w.tags || []).map((t, i) => [i ? ', ' : '', h('a', { href: `#/workflows?tag=${encodeURIComponent(t)}` }, t)])),
     h('td', null, String(f(w, 'currentVersion') ?? '')),
     h('td', null, time(f(w, 'updatedAt')))));
   replace(main, h('h1', null, 'Workflows'), form,

@@ -270,6 +270,12 @@ def test_workflows_list_filters_and_escapes_what_it_shows(browser, base, token, 
     assert names() == [ml.name]
     assert browser.eval("document.querySelector('#workflows tbody .badge').textContent") == "active"
     goto(browser, f"#/workflows?name=no-such-{tag}", "document.querySelector('main p.muted')?.textContent === 'No workflows match.'")
+    # A tag in the list is a link to the workflows carrying it.
+    goto(browser, f"#/workflows?name=etl-nightly-{tag}", "document.querySelectorAll('#workflows tbody tr').length === 1")
+    browser.click("#workflows td.tags a:last-child")
+    browser.wait_for("location.hash === '#/workflows?tag=etl' && document.querySelector('form[role=search] input[name=tag]')?.value === 'etl'",
+                     what="the tag's list")
+    assert names() == [etl.name]  # the only workflow tagged etl
     assert unlabelled_controls(browser) == []
 
 
@@ -351,6 +357,27 @@ def test_a_run_started_on_its_page_is_followed_live_to_the_end(browser, base, to
     assert "pause_action" in types and types[-1] == "run_completed"
     assert low_contrast(browser) == []
     shot(browser, "run-completed")
+
+
+def test_a_refused_start_shows_the_fields_that_were_wrong(browser, base, token, api):
+    w = api.CreateWorkflow(ws.CreateWorkflowRequest(workflow=wf.Workflow(
+        name=f"needs-input-{uuid.uuid4().hex[:6]}", inputs=[wf.InputDeclaration(name="n", type=wf.INPUT_TYPE_INTEGER, required=True)],
+        definition=wf.WorkflowDefinition(steps=[step("a", "transform", {"expression": "inputs.n + 1"})]))))
+    login(browser, base, token)
+    goto(browser, f"#/workflows/{w.id}", "document.querySelector('#start-run')")
+    browser.type("#run-inputs", "{not json")
+    browser.click("#start-run button[type=submit]")
+    msg = browser.wait_for("document.querySelector('#start-run [role=alert]')?.textContent", what="the JSON error")
+    assert msg.startswith("Inputs are not valid JSON")
+    browser.type("#run-inputs", "{}")
+    browser.click("#start-run button[type=submit]")
+    browser.wait_for("document.querySelector('#start-run .violations')", what="the field violations")
+    alert = browser.text("#start-run [role=alert]")
+    assert alert.startswith("INVALID_ARGUMENT: "), alert  # the code by name, from the body's number
+    assert "(HTTP 400)" in alert and 'input "n" is required' in alert
+    assert browser.eval("[...document.querySelectorAll('#start-run .violations code')].map(c => c.textContent)") == ["inputs.n"]
+    assert browser.eval("location.hash") == f"#/workflows/{w.id}"  # stayed put
+    assert api.ListRuns(rs.ListRunsRequest(workflow_id=w.id)).runs == []
 
 
 def test_a_dropped_stream_resumes_with_last_event_id_and_loses_nothing(browser, base, token, api):

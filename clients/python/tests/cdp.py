@@ -120,8 +120,29 @@ class Browser:
     # -- the page ---------------------------------------------------------------------------
 
     def navigate(self, url):
-        self.send("Page.navigate", {"url": url})
+        """Loads URL and waits for its load event (a new document), or, for a change of the
+        fragment only (same document, no loaderId), for the page to settle."""
+        with self._cond:
+            mark = len(self.events)
+        r = self.send("Page.navigate", {"url": url})
+        if "errorText" in r:
+            raise CDPError(f"navigate {url}: {r['errorText']}")
+        if r.get("loaderId"):
+            self.wait_event("Page.loadEventFired", after=mark)
         self.wait_for("document.readyState === 'complete'")
+
+    def wait_event(self, method, after=0, timeout_s=30.0):
+        """The params of the first METHOD event at or after index AFTER of self.events."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while True:
+                for m, params in self.events[after:]:
+                    if m == method:
+                        return params
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
+                    raise CDPError(f"no {method} event ({'browser gone' if self._closed else 'timed out'})")
+                self._cond.wait(left)
 
     def eval(self, expression):
         """The value of a JS expression (promises awaited), returned by value."""

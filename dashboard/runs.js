@@ -76,42 +76,56 @@ export async function runPage(main, { id }) {
   const outputs = h('section', { id: 'outputs', 'aria-labelledby': 'out-h' });
   const actions = h('div', { id: 'run-actions' });
 
-  const renderSteps = () => replace(stepsBody, [...steps.values()].map((st) => {
-    const sid = f(st, 'stepId');
-    const err = st.error;
-    return h('tr', { 'data-step': sid },
-      h('td', { class: 'mono' }, sid), h('td', null, st.type),
-      h('td', null, badge(stepStatus(st.status))), h('td', null, String(st.attempts || 0)),
-      h('td', null, time(f(st, 'startedAt'))), h('td', null, duration(f(st, 'startedAt'), f(st, 'finishedAt'))),
-      h('td', null,
-        err ? h('p', { class: 'alert' }, `${err.code}: ${err.message}`) : null,
-        st.output !== undefined ? h('details', null, h('summary', null, 'Output'), jsonBlock(st.output, `output of ${sid}`)) : null,
-        st.input !== undefined ? h('details', null, h('summary', null, 'Input'), jsonBlock(st.input, `input of ${sid}`)) : null));
-  }));
+  // The steps table is redrawn as events come; a <details> the reader opened stays open.
+  const detail = (sid, what, value) => h('details', { 'data-key': `${sid}:${what}` },
+    h('summary', null, what === 'output' ? 'Output' : 'Input'), jsonBlock(value, `${what} of ${sid}`));
+  const renderSteps = () => {
+    const open = new Set([...stepsBody.querySelectorAll('details[open]')].map((d) => d.dataset.key));
+    replace(stepsBody, [...steps.values()].map((st) => {
+      const sid = f(st, 'stepId');
+      const err = st.error;
+      return h('tr', { 'data-step': sid },
+        h('td', { class: 'mono' }, sid), h('td', null, st.type),
+        h('td', null, badge(stepStatus(st.status))), h('td', null, String(st.attempts || 0)),
+        h('td', null, time(f(st, 'startedAt'))), h('td', null, duration(f(st, 'startedAt'), f(st, 'finishedAt'))),
+        h('td', null,
+          err ? h('p', { class: 'alert' }, `${err.code}: ${err.message}`) : null,
+          st.output !== undefined ? detail(sid, 'output', st.output) : null,
+          st.input !== undefined ? detail(sid, 'input', st.input) : null));
+    }));
+    for (const d of stepsBody.querySelectorAll('details')) if (open.has(d.dataset.key)) d.open = true;
+  };
 
+  // Actions: Cancel while the run can be canceled, and one decision form per paused step,
+  // each kept (with what the reader typed) for as long as its step stays paused.
+  const cancel = h('button', {
+    type: 'button', class: 'danger', id: 'cancel-run', hidden: true,
+    onclick: async () => {
+      cancel.disabled = true;
+      try { await call('CancelRun', { runId: id, reason: 'canceled from the dashboard' }); } catch (err) { actions.append(errorBox(err)); cancel.disabled = false; }
+    },
+  }, 'Cancel run');
+  actions.append(cancel);
+  const decisions = new Map();
   const renderOutcome = () => {
     const st = runStatus(run.status);
     replace(outputs, h('h2', { id: 'out-h' }, 'Outputs and errors'),
       run.error ? h('p', { class: 'alert', id: 'run-error' }, `${run.error.code}: ${run.error.message}`) : null,
       run.outputs ? jsonBlock(run.outputs, 'run outputs') : h('p', { class: 'muted' }, NO_OUTPUTS[st] || 'Outputs appear when the run completes.'));
-    replace(actions);
-    if (['queued', 'running', 'paused'].includes(st)) {
-      actions.append(h('button', {
-        type: 'button', class: 'danger', id: 'cancel-run',
-        onclick: async (ev) => {
-          ev.target.disabled = true;
-          try { run = await call('CancelRun', { runId: id, reason: 'canceled from the dashboard' }); } catch (err) { actions.append(errorBox(err)); }
-        },
-      }, 'Cancel run'));
+    const cancelable = ['queued', 'running', 'paused'].includes(st);
+    if (cancel.isConnected && !cancelable) cancel.remove();
+    const paused = [...steps.values()].filter((s) => stepStatus(s.status) === 'paused').map((s) => f(s, 'stepId'));
+    for (const [sid, el] of decisions) if (!paused.includes(sid)) { el.remove(); decisions.delete(sid); }
+    for (const sid of paused) {
+      if (decisions.has(sid) || !cancelable) continue;
+      const el = h('section', { class: 'card', 'data-waiting': sid, 'aria-label': `Step ${sid} waits for approval` },
+        h('h2', null, `Step ${sid} waits for approval`),
+        run.pause && f(run.pause, 'stepId') === sid ? h('p', null, run.pause.message || '') : null,
+        decisionForm(id, sid));
+      decisions.set(sid, el);
+      actions.append(el);
     }
-    for (const st2 of steps.values()) {
-      if (stepStatus(st2.status) === 'paused') {
-        actions.append(h('section', { class: 'card', 'aria-label': 'Waiting for approval' },
-          h('h2', null, `Step ${f(st2, 'stepId')} waits for approval`),
-          run.pause && f(run.pause, 'stepId') === f(st2, 'stepId') ? h('p', null, run.pause.message || '') : null,
-          decisionForm(id, f(st2, 'stepId'))));
-      }
-    }
+    cancel.hidden = !cancelable;
   };
 
   const setProgress = () => {
@@ -180,7 +194,7 @@ export async function runPage(main, { id }) {
       apply(kind, ev);
       addTimeline(kind, ev);
       refresh();
-      if (kind.startsWith('run_') || kind === 'step_paused' || kind === 'pause_action') renderOutcome();
+      renderOutcome();
     },
     onStatus: async (state, detail) => {
       conn.textContent = { connecting: 'connecting…', live: 'live', reconnecting: `reconnecting (after event ${detail || 0})…`, done: 'finished: stream closed', error: `stream refused: ${detail}` }[state] || state;

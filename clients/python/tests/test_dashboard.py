@@ -331,12 +331,17 @@ def test_a_run_started_on_its_page_is_followed_live_to_the_end(browser, base, to
     browser.wait_for("document.querySelector('#stream-state').dataset.state === 'live'", what="a live stream")
     assert status_of(browser, "prep") == "completed"
     assert status_of(browser, "ship") == "pending"
+    assert browser.eval("!!document.querySelector('#run-actions [data-waiting=gate] form.decision')")
+    browser.click("#steps tr[data-step=prep] details[data-key='prep:output'] summary")  # the reader opens prep's output
     shot(browser, "run-live")
     # Someone else approves (through the API): the open page follows without a reload.
     api.ProcessPauseAction(rs.ProcessPauseActionRequest(run_id=run_id, step_id="gate", action=rpb.PAUSE_ACTION_APPROVE,
                                                         comment="ok from the API"))
     browser.wait_for("document.querySelector('#stream-state').dataset.state === 'final'", what="the stream's end")
     assert browser.eval("window.__noReload") is True
+    assert browser.eval("!document.querySelector('#run-actions [data-waiting]') && !document.querySelector('#cancel-run')")
+    # The table was redrawn many times meanwhile; what the reader opened is still open.
+    assert browser.eval("document.querySelector(\"#steps tr[data-step=prep] details[data-key='prep:output']\").open") is True
     seen = browser.eval("""Object.fromEntries(Object.entries(window.__old).map(([s, olds]) =>
         [s, [...olds, document.querySelector(`svg.dag [data-step=${s}]`).getAttribute('data-status')]]))""")
     # ship and log were drawn pending, then turned running, then completed, on the open page.

@@ -27,18 +27,21 @@ let package = Package(
         .target(name: "Messages", dependencies: ["ProtoWire"], swiftSettings: strict),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strict),
-        .target(name: "RPC", dependencies: ["ProtoWire", "Gzip"], swiftSettings: strict),
+        // Counters, gauges, histograms; Prometheus text. No deps, so every layer can record.
+        .target(name: "Metrics", swiftSettings: strict),
+        .target(name: "RPC", dependencies: ["ProtoWire", "Gzip", "Metrics"], swiftSettings: strict),
         .target(name: "HTTP2", dependencies: ["CNghttp2", "COpenSSL", "RPC", "HTTP1"], swiftSettings: strict),
         // HTTP/1.1 request parsing as a pure state machine (no deps: fuzzable over bytes).
         .target(name: "HTTP1", swiftSettings: strict),
-        .target(name: "Storage", dependencies: ["Crypto"], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
+        .target(name: "Storage", dependencies: ["Crypto", "Metrics"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["Storage", "Crypto", "Metrics"], swiftSettings: strict),
         // Step runners with side effects (HTTP, subprocesses, LLM calls) on dedicated threads.
         .target(name: "Effects", dependencies: ["Engine", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
         // The HTTP/1.1 face: JSON routes, SSE, gRPC-Web, /metrics, the dashboard's files; calls the RPC runtime.
         .target(name: "Gateway", dependencies: ["RPC", "Messages", "ProtoWire"], swiftSettings: strict),
-        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "Gateway"],
+        .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "Gateway",
+                                                          "Metrics"],
                           swiftSettings: strict),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire"], swiftSettings: strict),
@@ -49,6 +52,8 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Crypto"], swiftSettings: strict),
         .testTarget(name: "EffectsTests", dependencies: ["Effects", "Engine"], swiftSettings: strict),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto", "Engine", "Messages"], swiftSettings: strict),
         // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.
         .executableTarget(name: "spindle-storage-torture", dependencies: ["Storage"], swiftSettings: strict),

@@ -6,7 +6,9 @@
 #   python-stubs    clients/python/generate.sh, then fail if the checked-in stubs differ
 #   proto-generated golden vectors and embedded descriptors regenerated from proto/; fail on diff
 #   go-client       clients/go stubs regenerated (fail on diff), spindle-demo built offline
-#   http-generated  dashboard assets (scripts/gen-assets.sh) regenerated; fail on diff
+#   http-generated  dashboard assets (scripts/gen-assets.sh), the transcoder's golden JSON
+#                   (scripts/gen-json-golden.py) and docs/openapi.json (scripts/gen-openapi.py)
+#                   regenerated; fail on diff
 #   pytest          clients/python/tests against a live .build/debug/spindle
 #   pytest-release  the same tests against the release build (what scripts/serve.sh runs):
 #                   -O code paths are where optimiser-only faults show
@@ -59,10 +61,12 @@ generated_fresh() {  # golden vectors and embedded descriptors, regenerated from
   local untracked; untracked=$(git status --porcelain --untracked-files=all -- Tests/MessagesTests/Golden Sources/Messages/Generated)
   [ -z "$untracked" ] || { echo "stale generated files (regenerate and commit):" >&2; echo "$untracked" >&2; return 1; }
 }
-assets_fresh() {  # the dashboard's files embedded in the binary, regenerated from dashboard/
+assets_fresh() {  # the HTTP face's generated files: dashboard assets, golden JSON of the vectors
   scripts/gen-assets.sh
-  git diff --exit-code --stat -- Sources/Gateway/Generated
-  local untracked; untracked=$(git status --porcelain --untracked-files=all -- Sources/Gateway/Generated)
+  "$VENV/bin/python" scripts/gen-json-golden.py
+  "$VENV/bin/python" scripts/gen-openapi.py
+  git diff --exit-code --stat -- Sources/Gateway/Generated Tests/GatewayTests/Golden docs/openapi.json
+  local untracked; untracked=$(git status --porcelain --untracked-files=all -- Sources/Gateway/Generated Tests/GatewayTests/Golden docs/openapi.json)
   [ -z "$untracked" ] || { echo "stale dashboard assets (run scripts/gen-assets.sh and commit):" >&2; echo "$untracked" >&2; return 1; }
 }
 go_client() {  # Go stubs regenerated from proto/ (fail on drift), then spindle-demo built offline

@@ -15,8 +15,10 @@ struct SchemaField: Sendable {
     let typeName: String?
     /// A real (non-synthetic) oneof member, or a proto3 `optional`: has presence.
     let hasPresence: Bool
+    /// The oneof it belongs to (a proto3 `optional` is a oneof of one).
+    var oneofIndex: Int? = nil
     /// Map fields: the entry message's key and value fields.
-    var mapEntry: MapEntry?
+    var mapEntry: MapEntry? = nil
 }
 
 /// A map field's entry: its key and value fields (a class: a struct cannot hold itself).
@@ -127,7 +129,7 @@ struct ProtoSchema: Sendable {
                 name: fieldName, jsonName: f.jsonName ?? Self.lowerCamel(fieldName), number: Int(f.number ?? 0),
                 type: FieldType(rawValue: f.type?.rawValue ?? 9) ?? .string, repeated: f.label?.rawValue == 3,
                 typeName: f.typeName.map { Self.strip($0) }, hasPresence: f.oneofIndex != nil || f.proto3Optional == true,
-                mapEntry: nil)
+                oneofIndex: f.oneofIndex.map(Int.init), mapEntry: nil)
             byNumber[field.number] = fields.count
             byName[field.name] = fields.count
             byName[field.jsonName] = fields.count

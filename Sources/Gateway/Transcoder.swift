@@ -33,12 +33,18 @@ struct Transcoder: Sendable {
     func fieldsJSON(_ bytes: ArraySlice<UInt8>, _ message: SchemaMessageType, depth: Int) throws(TranscodeError) -> JSON {
         let type = message.name
         var values: [Int: [Raw]] = [:]
+        /// Per oneof, the member seen last: it alone is set (an earlier member is cleared).
+        var oneofLast: [Int: Int] = [:]
         do {
             var reader = ProtoReader(bytes)
             while let tag = try reader.readTag() {
                 guard let field = message.field(number: tag.number) else {
                     try reader.skip(tag)
                     continue
+                }
+                if let group = field.oneofIndex {
+                    if let previous = oneofLast[group], previous != field.number { values[previous] = nil }
+                    oneofLast[group] = field.number
                 }
                 try read(tag, field, &reader, into: &values[field.number, default: []])
             }
@@ -182,6 +188,7 @@ struct Transcoder: Sendable {
     static func number(_ v: Double, float: Bool) -> JSON {
         if v.isNaN { return .string("NaN") }
         if v.isInfinite { return .string(v > 0 ? "Infinity" : "-Infinity") }
+        if v == 0 && v.sign == .minus { return .number("-0") }  // not the default: its bits differ
         if v == v.rounded() && abs(v) < 1e15 { return .number(String(Int64(v))) }
         return .number(float ? Float(v).description : v.description)
     }
@@ -368,7 +375,7 @@ struct Transcoder: Sendable {
             w.writeFixed64(UInt64(bitPattern: v))
         case .float:
             let v = try Self.floating(value, field)
-            guard v.isNaN || v.isInfinite || abs(v) <= Double(Float.greatestFiniteMagnitude) else {
+            guard v.isNaN || v.isInfinite || Float(v).isFinite else {
                 throw TranscodeError("field \(field.name): \(v) is out of range for float")
             }
             w.writeTag(n, .fixed32)

@@ -192,21 +192,27 @@ public struct HTTP1RequestReader: Sendable {
             start += 2
             state = .chunkSize
             return try step()
-        case .trailers(let seen):
-            // Trailer fields are read and dropped (nothing here uses them), within the head limit.
-            let before = start
-            guard let line = try readLine(limit: limits.maxHeadBytes - seen, what: "trailer section") else {
-                if seen + (buffer.count - start) > limits.maxHeadBytes {
+        case .trailers(var seen):
+            // Trailer fields are read and dropped (nothing here uses them), within the head
+            // limit. A loop, not recursion: thousands of tiny lines must not grow the stack.
+            while true {
+                let before = start
+                guard let line = try readLine(limit: limits.maxHeadBytes - seen, what: "trailer section") else {
+                    state = .trailers(bytes: seen)
+                    if seen + (buffer.count - start) > limits.maxHeadBytes {
+                        throw HTTP1ParseError(431, "trailer section larger than \(limits.maxHeadBytes) bytes")
+                    }
+                    return nil
+                }
+                if line.isEmpty {
+                    state = .head
+                    return .end
+                }
+                seen += start - before
+                if seen > limits.maxHeadBytes {
                     throw HTTP1ParseError(431, "trailer section larger than \(limits.maxHeadBytes) bytes")
                 }
-                return nil
             }
-            if line.isEmpty {
-                state = .head
-                return .end
-            }
-            state = .trailers(bytes: seen + (start - before))
-            return try step()
         }
     }
 

@@ -27,6 +27,7 @@ public struct HTTP1ServerConfig: Sendable {
 struct HTTP1Options: Sendable {
     let config: HTTP1ServerConfig
     let acceptor: any StreamAcceptor
+    let tls: TLSContext?
 }
 
 /// Loop-confined. Kept alive by the loop's IO handler closure until `close`.
@@ -38,7 +39,8 @@ final class HTTP1Connection: ServerConnection {
     let peer: String
     private var reader: HTTP1RequestReader
     private var exchange: HTTP1Exchange?
-    private var out = OutputQueue(gather: true)
+    private let tls: TLSSession?
+    private var out: OutputQueue
     private var readPaused = false
     private var pollingWrite = false
     private var peerDone = false
@@ -58,14 +60,50 @@ final class HTTP1Connection: ServerConnection {
         self.shared = shared
         self.options = options
         reader = HTTP1RequestReader(limits: options.config.limits)
+        tls = options.tls.flatMap { TLSSession(context: $0, fd: fd) }
+        out = OutputQueue(gather: options.tls == nil)
     }
 
     func start() {
         loop.assertInLoop()
         shared.registry(for: loop).add(self)
         loop.register(fd, events: epollIn) { [self] events in handle(events) }
-        armIdleTimer()
         if shared.isShuttingDown { closeAfterResponse = true }
+        if options.tls != nil {
+            guard tls != nil else { return close(reason: "ssl_new_failed") }
+            // The handshake is bounded by the head timeout: a peer that stalls in it is a slowloris too.
+            headTimer = loop.schedule(after: shared.config.handshakeTimeout) { [self] in
+                headTimer = nil
+                close(reason: "handshake_timeout")
+            }
+            continueHandshake()
+        } else {
+            armIdleTimer()
+        }
+    }
+
+    private func continueHandshake() {
+        guard let tls else { return }
+        switch tls.handshake() {
+        case .done:
+            headTimer?.cancel()
+            headTimer = nil
+            pollingWrite = false
+            updateEpoll()
+            armIdleTimer()
+            readAvailable()
+            if !closed { process() }
+        case .incomplete(let wantWrite):
+            if wantWrite != pollingWrite {
+                pollingWrite = wantWrite
+                updateEpoll()
+            }
+        case .closed:
+            close(reason: "eof")
+        case .failed(let detail):
+            shared.log("level=warn event=tls_handshake_failed peer=\(peer) error=\"\(detail)\"")
+            close(reason: "tls_handshake_failed")
+        }
     }
 
     func beginGracefulShutdown() {
@@ -85,6 +123,7 @@ final class HTTP1Connection: ServerConnection {
             self.exchange = nil
             exchange.connectionClosed()
         }
+        if let tls, tls.handshakeDone { tls.shutdown() }
         Glibc.close(fd)
         shared.registry(for: loop).remove(self)
         if reason != "eof" && reason != "done" {
@@ -115,6 +154,10 @@ final class HTTP1Connection: ServerConnection {
 
     private func handle(_ events: UInt32) {
         if closed { return }
+        if let tls, !tls.handshakeDone {
+            continueHandshake()
+            return
+        }
         if events & epollOut != 0 {
             writeOut()
             if closed { return }
@@ -126,18 +169,46 @@ final class HTTP1Connection: ServerConnection {
     private func readAvailable() {
         let buffer = loop.readBuffer
         for _ in 0..<16 {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n == 0 {
-                peerClosed()
-                return
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK { close(reason: "read_error") }
-                return
+            let n: Int
+            if let tls {
+                switch tls.read(into: buffer) {
+                case .done(let count): n = count
+                case .incomplete(let wantWrite):
+                    if wantWrite && !pollingWrite {
+                        pollingWrite = true
+                        updateEpoll()
+                    }
+                    return
+                case .closed:
+                    peerClosed()
+                    return
+                case .failed:
+                    close(reason: "tls_error")
+                    return
+                }
+            } else {
+                n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+                if n == 0 {
+                    peerClosed()
+                    return
+                }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno != EAGAIN && errno != EWOULDBLOCK { close(reason: "read_error") }
+                    return
+                }
             }
             reader.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            if n < buffer.count || reader.bufferedCount > options.config.maxPipelinedBytes { return }
+            if reader.bufferedCount > options.config.maxPipelinedBytes { return }
+            if tls == nil && n < buffer.count { return }
+        }
+        // Budget spent with TLS plaintext still buffered: epoll will not say so again.
+        if let tls, tls.hasBufferedInput {
+            loop.executeLocal { [self] in
+                guard !closed, !readPaused else { return }
+                readAvailable()
+                process()
+            }
         }
     }
 
@@ -191,10 +262,10 @@ final class HTTP1Connection: ServerConnection {
         if !head.keepAlive { closeAfterResponse = true }
         let exchange = HTTP1Exchange(loop: loop, connection: self, head: head)
         self.exchange = exchange
-        let request = RequestHead(method: head.method, path: head.target, scheme: "http",
+        let request = RequestHead(method: head.method, path: head.target, scheme: tls == nil ? "http" : "https",
                                   authority: head.first("host"),
                                   fields: head.fields.map { HeaderField($0.name, $0.value) })
-        let context = ConnectionContext(peer: peer, secure: false, executor: loop)
+        let context = ConnectionContext(peer: peer, secure: tls != nil, executor: loop)
         exchange.inbound = options.acceptor.accept(request, outbound: exchange, connection: context)
         if head.expectsContinue && !exchange.headSent {
             out.append(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)[...])
@@ -281,7 +352,15 @@ final class HTTP1Connection: ServerConnection {
 
     private func writeOut() {
         while !out.isEmpty {
-            let written = out.write { sendGathered(fd, $0) }
+            let written = out.write { iov in
+                guard let tls else { return sendGathered(fd, iov) }
+                // No gathering under TLS: one piece at a time.
+                switch tls.write(UnsafeRawBufferPointer(start: iov[0].iov_base, count: iov[0].iov_len)) {
+                case .done(let n): return n
+                case .incomplete: return 0
+                case .closed, .failed: return -1
+                }
+            }
             if written < 0 {
                 close(reason: "write_error")
                 return

@@ -179,7 +179,7 @@ public final class HTTP2Server: Sendable {
         return address
     }
 
-    /// Binds a second port for HTTP/1.1 (cleartext) on the same loops, after `start()`:
+    /// Binds a second port for HTTP/1.1 (TLS when the server has TLS) on the same loops, after `start()`:
     /// every request goes to `acceptor` through the same seam as an HTTP/2 stream. One
     /// exchange at a time per connection, in order (keep-alive and pipelining).
     public func startHTTP1(host: String, port: Int, acceptor: any StreamAcceptor,
@@ -187,10 +187,12 @@ public final class HTTP2Server: Sendable {
         guard let shared = state.withLock({ $0.shared }) else {
             throw HTTP2ServerError(description: "startHTTP1 before start")
         }
+        // TLS when the HTTP/2 port has it: the same certificate, ALPN "http/1.1".
+        let tls = try self.config.tls.map { try TLSContext($0, alpn: .http11) }
         let (fd, address) = try Self.bind(host: host, port: port)
         state.withLock { $0.http1FD = fd }
         let listenLoop = shared.group.loops[0]
-        let options = HTTP1Options(config: config, acceptor: acceptor)
+        let options = HTTP1Options(config: config, acceptor: acceptor, tls: tls)
         listenLoop.execute {
             let listener = Listener(fd: fd, loop: listenLoop, shared: shared) { client, peer, loop in
                 HTTP1Connection(fd: client, peer: peer, loop: loop, shared: shared, options: options).start()

@@ -41,6 +41,21 @@ private let selectH2: @convention(c) (
     OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt8>?,
     UnsafePointer<UInt8>?, UInt32, UnsafeMutableRawPointer?
 ) -> Int32 = { _, out, outLength, input, inputLength, _ in
+    selectProtocol(Array("h2".utf8), out, outLength, input, inputLength)
+}
+
+/// ALPN for the HTTP/1.1 port: "http/1.1" (a client that sends no ALPN is not asked).
+private let selectHTTP11: @convention(c) (
+    OpaquePointer?, UnsafeMutablePointer<UnsafePointer<UInt8>?>?, UnsafeMutablePointer<UInt8>?,
+    UnsafePointer<UInt8>?, UInt32, UnsafeMutableRawPointer?
+) -> Int32 = { _, out, outLength, input, inputLength, _ in
+    selectProtocol(Array("http/1.1".utf8), out, outLength, input, inputLength)
+}
+
+/// Points `out` at `wanted` in the client's ALPN list, or refuses the handshake.
+private func selectProtocol(_ wanted: [UInt8], _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+                            _ outLength: UnsafeMutablePointer<UInt8>?, _ input: UnsafePointer<UInt8>?,
+                            _ inputLength: UInt32) -> Int32 {
     guard let input, let out, let outLength else { return SSL_TLSEXT_ERR_ALERT_FATAL }
     var index = 0
     let count = Int(inputLength)
@@ -48,9 +63,9 @@ private let selectH2: @convention(c) (
         let length = Int(input[index])
         let start = index + 1
         if start + length > count { break }
-        if length == 2 && input[start] == UInt8(ascii: "h") && input[start + 1] == UInt8(ascii: "2") {
+        if length == wanted.count && (0..<length).allSatisfy({ input[start + $0] == wanted[$0] }) {
             out.pointee = input + start
-            outLength.pointee = 2
+            outLength.pointee = UInt8(length)
             return SSL_TLSEXT_ERR_OK
         }
         index = start + length
@@ -63,7 +78,10 @@ private let selectH2: @convention(c) (
 final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
 
-    init(_ config: TLSConfig) throws {
+    /// The application protocol a connection on this context speaks (ALPN).
+    enum ApplicationProtocol { case h2, http11 }
+
+    init(_ config: TLSConfig, alpn: ApplicationProtocol = .h2) throws {
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_server_method()) else {
             throw TLSError(description: "SSL_CTX_new: \(drainOpenSSLErrors())")
@@ -93,7 +111,7 @@ final class TLSContext: @unchecked Sendable {
             SSL_CTX_set_client_CA_list(context, names)
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)
         }
-        SSL_CTX_set_alpn_select_cb(context, selectH2, nil)
+        SSL_CTX_set_alpn_select_cb(context, alpn == .h2 ? selectH2 : selectHTTP11, nil)
     }
 
     deinit { SSL_CTX_free(context) }

@@ -13,6 +13,8 @@ final class CallCore: Sendable {
     /// The encoding for compressed responses, when the client accepts one of ours.
     let responseEncoding: MessageEncoding?
     let maxReceiveMessageSize: Int
+    private let stats: MethodStats?
+    private let started = ContinuousClock.now
 
     private struct State: Sendable {
         var headSent = false
@@ -27,8 +29,10 @@ final class CallCore: Sendable {
     private let lastFrameSize = Atomic<Int>(0)
 
     init(outbound: any StreamOutbound, context: ServerContext, requestEncoding: MessageEncoding,
-         responseEncoding: MessageEncoding?, maxReceiveMessageSize: Int) {
+         responseEncoding: MessageEncoding?, maxReceiveMessageSize: Int, stats: MethodStats? = nil) {
         self.outbound = outbound
+        self.stats = stats
+        stats?.started()
         self.context = context
         self.requestEncoding = requestEncoding
         self.responseEncoding = responseEncoding
@@ -139,6 +143,7 @@ final class CallCore: Sendable {
             return (true, s.headSent, s.handler, s.timer)
         }
         guard proceed else { return }
+        stats?.finished(error?.code ?? .ok, after: ContinuousClock.now - started)
         timer?.cancel()
         if error != nil { handler?.cancel() }
         var trailing = context.mutable.withLock { $0.trailingMetadata }
@@ -171,11 +176,11 @@ final class CallCore: Sendable {
 
     /// The client reset the stream or the connection went away: stop, send nothing.
     func abandon() {
-        let (handler, timer) = state.withLock { s in
-            s.finished = true
-            defer { s.handler = nil; s.timer = nil }
-            return (s.handler, s.timer)
+        let (wasFinished, handler, timer) = state.withLock { s in
+            defer { s.finished = true; s.handler = nil; s.timer = nil }
+            return (s.finished, s.handler, s.timer)
         }
+        if !wasFinished { stats?.finished(.cancelled, after: ContinuousClock.now - started) }
         handler?.cancel()
         timer?.cancel()
     }

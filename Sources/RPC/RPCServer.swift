@@ -65,9 +65,9 @@ public final class RPCServer: StreamAcceptor {
         guard request.te == "trailers" else {
             return .failure(.http(400, .internal, "gRPC requires the header te: trailers"))
         }
-        let handler: MethodHandler, service: String, method: String
+        let handler: MethodHandler, service: String, method: String, stats: MethodStats
         switch router.lookup(path: head.path) {
-        case .found(let s, let m, let h): (service, method, handler) = (s, m, h)
+        case .found(let s, let m, let h, let st): (service, method, handler, stats) = (s, m, h, st)
         case .unknownService(let s): return .failure(.grpc(.unimplemented, "unknown service \(s)"))
         case .unknownMethod(let s, let m): return .failure(.grpc(.unimplemented, "unknown method \(m) for service \(s)"))
         case .malformedPath: return .failure(.grpc(.unimplemented, "malformed method name \"\(head.path)\""))
@@ -100,7 +100,7 @@ public final class RPCServer: StreamAcceptor {
                                     secure: connection.secure)
         let core = CallCore(outbound: outbound, context: context, requestEncoding: requestEncoding,
                             responseEncoding: responseEncoding,
-                            maxReceiveMessageSize: config.maxReceiveMessageSize)
+                            maxReceiveMessageSize: config.maxReceiveMessageSize, stats: stats)
         let call = ServerCall(core: core, handler: handler, executor: connection.executor, config: config)
         if let timeout { core.armDeadline(after: timeout, executor: connection.executor) }
         if !handler.kind.takesSingleRequest { call.start(single: nil) }

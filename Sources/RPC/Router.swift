@@ -22,6 +22,7 @@ public struct Router: Sendable {
         let service: String
         let method: String
         let handler: MethodHandler
+        let stats: MethodStats
     }
     /// Keyed by the request path, "/package.Service/Method": one hash per call.
     var methods: [String: Entry] = [:]
@@ -31,6 +32,9 @@ public struct Router: Sendable {
 
     /// Fully-qualified names of the registered services, sorted.
     public var serviceNames: [String] { services.sorted() }
+
+    /// The metrics of a registered method ("/package.Service/Method").
+    public func stats(path: String) -> MethodStats? { methods[path]?.stats }
 
     public mutating func unary<Request: ProtoMessage, Response: ProtoMessage>(
         _ service: String, _ method: String,
@@ -75,19 +79,22 @@ public struct Router: Sendable {
     private mutating func add(_ service: String, _ method: String, _ handler: MethodHandler) {
         let path = "/\(service)/\(method)"
         precondition(methods[path] == nil, "\(path) registered twice")
-        methods[path] = Entry(service: service, method: method, handler: handler)
+        methods[path] = Entry(service: service, method: method, handler: handler,
+                              stats: MethodStats(service: service, method: method))
         services.insert(service)
     }
 
     enum Lookup {
-        case found(service: String, method: String, MethodHandler)
+        case found(service: String, method: String, MethodHandler, MethodStats)
         case unknownService(String)
         case unknownMethod(service: String, method: String)
         case malformedPath
     }
 
     func lookup(path: String) -> Lookup {
-        if let entry = methods[path] { return .found(service: entry.service, method: entry.method, entry.handler) }
+        if let entry = methods[path] {
+            return .found(service: entry.service, method: entry.method, entry.handler, entry.stats)
+        }
         // Not served: say whether the service or only the method is unknown.
         guard path.first == "/" else { return .malformedPath }
         let rest = path.dropFirst()

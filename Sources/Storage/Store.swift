@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import FoundationEssentials
+import Metrics
 import Synchronization
 
 /// The embedded durable store: an append-only record log with group commit, snapshots with
@@ -251,7 +252,9 @@ final class Core: Sendable {
                 for record in pending.records { last = try writer.add(record) }
                 lastLSNs.append(last)
             }
+            let syncStarted = ContinuousClock.now
             try writer.sync()
+            StorageMetrics.fsync.observe(ContinuousClock.now - syncStarted)
         } catch {
             let error = error as? StorageError ?? .poisoned("\(error)")
             // After a failed write or fdatasync the file's state is unknown (and Linux may have
@@ -261,6 +264,7 @@ final class Core: Sendable {
             return
         }
         let records = batch.reduce(0) { $0 + $1.records.count }
+        StorageMetrics.groupCommit.observe(Double(records))
         shared.withLock { state in
             state.durableLSN = writer.nextLSN - 1
             state.stats.appends += batch.count
@@ -272,4 +276,22 @@ final class Core: Sendable {
         // Acknowledged first: the zeros delay only the next batch, once per few MiB.
         writer.zeroAhead()
     }
+}
+
+extension Store {
+    /// Makes the log metrics exist before the first write (scrapes list them at zero).
+    public static func registerMetrics() {
+        _ = StorageMetrics.fsync
+        _ = StorageMetrics.groupCommit
+    }
+}
+
+/// The log writer's metrics: what one group commit costs and how much it carries.
+enum StorageMetrics {
+    static let fsync = MetricsRegistry.shared.histogram(
+        "spindle_log_fsync_duration_seconds", "write + fdatasync of one group commit on the log", bounds: Histogram.latencySeconds
+    ).with()
+    static let groupCommit = MetricsRegistry.shared.histogram(
+        "spindle_log_group_commit_records", "records made durable by one fdatasync", bounds: Histogram.sizes, scale: 1
+    ).with()
 }

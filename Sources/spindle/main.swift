@@ -9,6 +9,7 @@ import HTTP2
 import Effects
 import Engine
 import Gateway
+import Metrics
 import RPC
 import Services
 import Storage
@@ -59,6 +60,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
                                                     "bytes_reclaimed": String(c.bytesReclaimed)])
         }
         store.onSnapshot { report in
+            if report.error == nil { ServerMetrics.snapshotTaken(duration: report.duration, bytes: report.bytes) }
             Log.event(report.error == nil ? "info" : "error", "snapshot",
                       ["lsn": String(report.lsn), "bytes": String(report.bytes), "run_records": String(report.runRecords),
                        "duration_ms": millis(report.duration), "error": report.error ?? "none"])
@@ -106,7 +108,8 @@ func serve(_ options: ServeOptions) async -> Int32 {
         await store.close()
         return 1
     }
-    let gateway = Gateway(rpc: rpc)
+    ServerMetrics.register(executor: executor, server: server, router: router)
+    let gateway = Gateway(rpc: rpc, metrics: { MetricsRegistry.shared.render() })
     let httpPort = options.httpPort ?? (options.port == 0 ? 0 : 8080)
     var httpBound: BoundAddress?
     do {

@@ -150,6 +150,7 @@ public final class Executor: Sendable {
             switch result {
             case .success(let last):
                 let first = last - UInt64(events.count - 1)
+                for event in events { EngineMetrics.record(event.kind) }
                 cell.markDurable(events, encoded: encoded)
                 hub.publish(events.enumerated().map { EventHub.Entry(lsn: first + UInt64($0.offset), event: $0.element) })
             case .failure(let error):
@@ -562,6 +563,12 @@ public final class Executor: Sendable {
 
     /// How many runs the registry holds, and how many of them are not finished.
     public var counts: (runs: Int, unfinished: Int) { tables.withLock { ($0.cells.count, $0.actors.count) } }
+
+    /// Makes the run metrics' series exist before the first run (scrapes list them at zero).
+    public static func registerMetrics() { EngineMetrics.register() }
+
+    /// Runs holding an admission slot, and runs waiting QUEUED for one.
+    public var admission: (running: Int, queued: Int) { tables.withLock { ($0.running, $0.queue.count) } }
 
     public func cell(tenant: String, runID: String) throws(DomainError) -> RunCell {
         guard let cell = tables.withLock({ $0.cells[runID] }), cell.tenantID == tenant else {

@@ -128,6 +128,23 @@ def test_unknown_route_404_and_wrong_method_405_with_allow(face):
     assert r.json()["code"] == 12
 
 
+def test_every_openapi_operation_is_routed(face):
+    """docs/openapi.json (generated from proto/ and the route table) describes what the server routes."""
+    import os
+    doc = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "openapi.json")))
+    operations = [(m.upper(), p) for p, ops in doc["paths"].items() for m in ops]
+    assert len(operations) >= 40
+    for method, template in operations:
+        path = re.sub(r"\{[a-z_]+\}", "1", template)
+        r = face.call(method, path, data=b"{}" if method in ("POST", "PATCH") else None, stream=True)
+        body = r.raw.read(4096) if "event-stream" not in r.headers.get("Content-Type", "") else b""
+        r.close()
+        assert r.status_code != 405 and b"no route" not in body, (method, path, r.status_code, body)
+    for name, schema in doc["components"]["schemas"].items():
+        for ref in re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(schema)):
+            assert ref in doc["components"]["schemas"], (name, ref)
+
+
 # --- JSON routes ----------------------------------------------------------------------------
 
 def test_create_get_list_workflow_camel_and_snake_names(face):
@@ -363,6 +380,51 @@ def test_grpc_web_text_server_streaming(face):
     assert frames[-1][0] == 0x80 and b"grpc-status: 0" in frames[-1][1]
 
 
+# --- /metrics -------------------------------------------------------------------------------
+
+def scrape(face):
+    from prometheus_client.parser import text_string_to_metric_families
+    r = face.call("GET", "/metrics", token=None)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    return families
+
+
+def sample(families, name, **labels):
+    for family in families.values():
+        for s in family.samples:
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+                return s.value
+    return None
+
+
+def test_metrics_parse_and_counters_move(face):
+    before = scrape(face)
+    for name in ["spindle_rpc_requests", "spindle_rpc_duration_seconds", "spindle_runs", "spindle_connections",
+                 "spindle_run_events",
+                 "spindle_process_resident_memory_bytes", "spindle_log_fsync_duration_seconds",
+                 "spindle_log_group_commit_records", "spindle_watchers"]:
+        assert name in before, f"{name} missing from /metrics: {sorted(before)}"
+    labels = dict(service="spindle.v1.WorkflowService", method="GetWorkflow", code="OK")
+    n0 = sample(before, "spindle_rpc_requests_total", **labels) or 0
+    w = create(face, "metrics")
+    for _ in range(3):
+        assert face.call("GET", f"/api/v1/workflows/{w['id']}").status_code == 200
+    face.grpc_api().GetWorkflow(ws.GetWorkflowRequest(workflow_id=w["id"]))
+    after = scrape(face)
+    assert sample(after, "spindle_rpc_requests_total", **labels) == n0 + 4
+    nf = dict(service="spindle.v1.WorkflowService", method="GetWorkflow", code="NOT_FOUND")
+    m0 = sample(after, "spindle_rpc_requests_total", **nf) or 0
+    face.call("GET", "/api/v1/workflows/wf_missing")
+    assert sample(scrape(face), "spindle_rpc_requests_total", **nf) == m0 + 1
+    count = sample(after, "spindle_rpc_duration_seconds_count", service="spindle.v1.WorkflowService", method="GetWorkflow")
+    inf = sample(after, "spindle_rpc_duration_seconds_bucket", service="spindle.v1.WorkflowService",
+                 method="GetWorkflow", le="+Inf")
+    assert count == inf and count >= 4
+    assert sample(after, "spindle_process_resident_memory_bytes") > 1 << 20
+
+
 # --- HTTP/1.1 transport ---------------------------------------------------------------------
 
 def test_keep_alive_and_pipelined_requests_answered_in_order(face):
@@ -442,3 +504,27 @@ def test_client_that_disconnects_mid_stream_does_not_disturb_others(face):
             assert s.recv(100).startswith(b"HTTP/1.1 200 ")
     assert face.call("GET", f"/api/v1/workflows/runs/{run['id']}").json()["status"] == "RUN_STATUS_PAUSED"
     assert face.call("GET", "/healthz", token=None).status_code == 200
+
+
+def test_tls_http_port_serves_json_and_sse(certs):
+    """With --tls-cert the HTTP port is HTTPS (same certificate, ALPN http/1.1)."""
+    server = start_spindle("--tls-cert", certs["cert"], "--tls-key", certs["key"])
+    try:
+        face = Face(server)
+        s = requests.Session()
+        s.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify=
+        s.verify = certs["ca"]
+        base = f"https://localhost:{face.port}"
+        assert s.get(base + "/healthz").text == "ok\n"
+        auth = {"Authorization": f"Bearer {face.alice}"}
+        w = s.post(base + "/api/v1/workflows", headers=auth, json={"name": "tls", "definition": {"steps": STEPS}})
+        assert w.status_code == 201, w.text
+        run = s.post(base + f"/api/v1/workflows/{w.json()['id']}/run", headers=auth, json={"inputs": {"n": 4}}).json()
+        assert run["outputs"] == {"b": "n2=8"}
+        stream = s.get(base + f"/api/v1/workflows/runs/{run['id']}/stream", headers=auth, stream=True)
+        events = read_sse(stream)
+        assert [int(e[0]) for e in events] == list(range(1, int(run["lastSeq"]) + 1))
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(f"http://localhost:{face.port}/healthz", timeout=5)  # no cleartext on a TLS port
+    finally:
+        stop_and_check(server)

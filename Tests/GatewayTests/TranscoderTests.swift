@@ -1,0 +1,146 @@
+// The JSON transcoder against the reference: every golden protobuf vector of the codec tests
+// (Tests/MessagesTests/Golden) read into JSON must equal what google.protobuf.json_format
+// made of it (Tests/GatewayTests/Golden, scripts/gen-json-golden.py), and the reference JSON
+// written back to protobuf and read again must give the same JSON.
+import Foundation
+@testable import Gateway
+import Testing
+
+private let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+private let goldenJSON = here.appendingPathComponent("Golden")
+private let goldenBinary = here.deletingLastPathComponent().appendingPathComponent("MessagesTests/Golden")
+
+private let names: [String] = (try? FileManager.default.contentsOfDirectory(atPath: goldenJSON.path))?
+    .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
+
+/// Equal as JSON values: objects by key, numbers by value (float32 precision accepted).
+private func same(_ a: JSON, _ b: JSON) -> Bool {
+    switch (a, b) {
+    case (.object(let x), .object(let y)):
+        guard x.count == y.count else { return false }
+        return x.allSatisfy { key, value in y.first { $0.0 == key }.map { same(value, $0.1) } ?? false }
+    case (.array(let x), .array(let y)):
+        return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+    case (.number(let x), .number(let y)):
+        guard let dx = Double(x), let dy = Double(y) else { return x == y }
+        return dx == dy || Float(dx) == Float(dy)
+    default:
+        return a == b
+    }
+}
+
+@Suite struct TranscoderTests {
+    @Test func thereAreGoldenVectors() {
+        #expect(names.count > 100)
+    }
+
+    @Test(arguments: names) func matchesJSONFormat(_ name: String) throws {
+        let golden = try JSON.parse(Array(try Data(contentsOf: goldenJSON.appendingPathComponent(name + ".json"))))
+        guard case .string(let type)? = golden["type"], let expected = golden["json"] else {
+            Issue.record("malformed golden file \(name)")
+            return
+        }
+        let binary = Array(try Data(contentsOf: goldenBinary.appendingPathComponent(name + ".bin")))
+        let transcoder = Transcoder()
+        if expected["@error"] != nil {
+            #expect(throws: TranscodeError.self) { try transcoder.json(from: binary[...], type: type) }
+            return
+        }
+        let ours = try transcoder.json(from: binary[...], type: type)
+        #expect(same(ours, expected), "\(name): ours \(String(decoding: ours.bytes(), as: UTF8.self))")
+        let back = try transcoder.protobuf(from: expected, type: type)
+        let again = try transcoder.json(from: back[...], type: type)
+        #expect(same(again, expected), "\(name) round trip: \(String(decoding: again.bytes(), as: UTF8.self))")
+    }
+
+    @Test func inputAcceptsProtoNamesNumbersAsStringsAndEnumNumbers() throws {
+        let t = Transcoder()
+        let a = try t.protobuf(from: try JSON.parse(Array(#"{"f_int64":"-5","fUint32":"7","f_enum":2,"fBool":true}"#.utf8)),
+                               type: "spindle.testing.AllTypes")
+        let json = try t.json(from: a[...], type: "spindle.testing.AllTypes")
+        #expect(json == .object([("fInt64", .string("-5")), ("fBool", .bool(true)), ("fUint32", .number("7")),
+                                 ("fEnum", .string("GREEN"))]))
+    }
+
+    @Test func badInputNamesTheField() {
+        let t = Transcoder()
+        let cases: [(String, String)] = [
+            (#"{"nope":1}"#, "unknown field \"nope\""),
+            (#"{"fInt32":1.5}"#, "f_int32"),
+            (#"{"f_int32":4294967296}"#, "out of range"),
+            (#"{"fBool":"yes"}"#, "f_bool"),
+            (#"{"fEnum":"PURPLE"}"#, "PURPLE"),
+            (#"{"fBytes":"%%%"}"#, "base64"),
+            (#"{"fInt32":1,"f_int32":2}"#, "given twice"),
+            (#"{"rInt32":5}"#, "array"),
+            (#"[]"#, "JSON object"),
+        ]
+        for (input, needle) in cases {
+            do {
+                _ = try t.protobuf(from: try JSON.parse(Array(input.utf8)), type: "spindle.testing.AllTypes")
+                Issue.record("\(input) was accepted")
+            } catch let error as TranscodeError {
+                #expect(error.message.contains(needle), "\(input): \(error.message)")
+            } catch {
+                Issue.record("\(input): \(error)")
+            }
+        }
+    }
+
+    @Test func timestampsAndDurations() throws {
+        #expect(RFC3339.format(seconds: 0, nanos: 0) == "1970-01-01T00:00:00Z")
+        #expect(RFC3339.format(seconds: 1_700_000_000, nanos: 500_000_000) == "2023-11-14T22:13:20.500Z")
+        #expect(RFC3339.format(seconds: -1, nanos: 1) == "1969-12-31T23:59:59.000000001Z")
+        #expect(RFC3339.parse("2023-11-14T23:13:20.5+01:00")! == (1_700_000_000, 500_000_000))
+        #expect(RFC3339.parse("2023-11-14T22:13:20") == nil)
+        #expect(Transcoder.parseDuration("-1.5s")! == (-1, -500_000_000))
+        #expect(Transcoder.parseDuration("1.5") == nil)
+    }
+
+    @Test func jsonParserIsStrict() throws {
+        for bad in ["{", "[1,]", "{\"a\":1,}", "01", "1.", "\"\\x\"", "tru", "{\"a\":1,\"a\":2}", "\"\u{01}\"", "1 2",
+                    "\"\\ud800\"", String(repeating: "[", count: 100) + String(repeating: "]", count: 100)] {
+            #expect(throws: JSON.ParseError.self, "\(bad.prefix(20))") { try JSON.parse(Array(bad.utf8)) }
+        }
+        #expect(try JSON.parse(Array(#" {"a": [1, -2.5e3, "\u00e9\ud83d\ude80", null, true]} "#.utf8))
+            == .object([("a", .array([.number("1"), .number("-2.5e3"), .string("é🚀"), .null, .bool(true)]))]))
+    }
+}
+
+@Suite struct RouteTests {
+    @Test func literalSegmentsWinOverVariables() {
+        guard case .found(let m) = Routes.lookup(method: "GET", path: "/api/v1/workflows/runs") else {
+            Issue.record("no route")
+            return
+        }
+        #expect(m.route.rpc == "spindle.v1.RunService/ListRuns")
+        guard case .found(let w) = Routes.lookup(method: "GET", path: "/api/v1/workflows/wf_1") else {
+            Issue.record("no route")
+            return
+        }
+        #expect(w.route.rpc == "spindle.v1.WorkflowService/GetWorkflow" && w.variables.map(\.1) == ["wf_1"])
+        guard case .wrongMethod(let allowed) = Routes.lookup(method: "PUT", path: "/api/v1/workflows/wf_1") else {
+            Issue.record("405 expected")
+            return
+        }
+        #expect(Set(allowed) == ["GET", "PATCH", "DELETE"])
+        guard case .notFound = Routes.lookup(method: "GET", path: "/api/v1/nope") else {
+            Issue.record("404 expected")
+            return
+        }
+    }
+
+    @Test func everyRouteNamesAMethodOfTheSchemaAndItsFields() {
+        for route in RouteTable.routes {
+            guard let method = ProtoSchema.shared.methods[route.rpc], let input = ProtoSchema.shared.messages[method.input] else {
+                Issue.record("\(route.rpc) is not in the embedded descriptors")
+                continue
+            }
+            #expect(method.serverStreaming == (route.kind == .events), "\(route.rpc)")
+            for part in route.template.split(separator: "/") where part.first == "{" {
+                #expect(input.field(named: String(part.dropFirst().dropLast())) != nil, "\(route.template)")
+            }
+            if case .field(let name) = route.body { #expect(input.field(named: name) != nil, "\(route.rpc) body \(name)") }
+        }
+    }
+}

@@ -56,10 +56,14 @@ class Browser:
         self.events = []  # (method, params), every event of the page session
         self._closed = False
         threading.Thread(target=self._read, daemon=True).start()
-        target = self.send("Target.createTarget", {"url": "about:blank"}, session=None)["targetId"]
-        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, session=None)["sessionId"]
-        for domain in ("Page", "Runtime", "Network"):
-            self.send(f"{domain}.enable")
+        try:
+            target = self.send("Target.createTarget", {"url": "about:blank"}, session=None)["targetId"]
+            self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, session=None)["sessionId"]
+            for domain in ("Page", "Runtime", "Network"):
+                self.send(f"{domain}.enable")
+        except (CDPError, OSError):
+            self.close()  # a browser that did not come up leaves no process or profile behind
+            raise
 
     @staticmethod
     def _high(fd):
@@ -215,7 +219,7 @@ class Browser:
     def close(self):
         try:
             self.send("Browser.close", session=None, timeout_s=5)
-        except CDPError:
+        except (CDPError, OSError):
             pass
         try:
             self.proc.wait(10)

@@ -16,6 +16,8 @@
 #   bench      nghttp2-server (nghttpd, the ceiling run) gcc
 #   zones      tzdata (/usr/share/zoneinfo: schedules' IANA time zones, and their tests)
 #   cli tests  tmux (test_cli.py drives `spindle run watch` in a terminal and reads the screen)
+#   dashboard  chromium (headless, driven over its DevTools pipe by tests/test_dashboard.py)
+#              fonts-dejavu-core (text in its screenshots)
 set -euo pipefail
 PKGS=(
   libnghttp2-dev libssl-dev zlib1g-dev pkg-config
@@ -26,6 +28,7 @@ PKGS=(
   nghttp2-server gcc
   tzdata
   tmux
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${PKGS[@]}"; do

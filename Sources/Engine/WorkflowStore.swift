@@ -137,9 +137,9 @@ public actor WorkflowStore {
 
     private var state: WorkflowState
     /// The log the executor writes run events to as well.
-    let store: Store
+    nonisolated let store: Store
     /// Large values, kept in blobs beside the log (`ValueBlobs`).
-    public let values: ValueBlobs
+    public nonisolated let values: ValueBlobs
     /// Finished runs' histories, out of memory (`<directory>/archive`).
     public nonisolated let archive: RunArchive
     private let recovered: Mutex<RecoveredRuns>
@@ -281,7 +281,7 @@ public actor WorkflowStore {
         then read: @Sendable (WorkflowState, CommandResult) throws(DomainError) -> T
     ) throws(DomainError) -> (CommandResult, T, Durability) {
         let result = try command(state, environment)
-        let durable = commit(result.events)
+        let durable = try commit(result.events)
         return (result, try read(state, result), durable)
     }
 
@@ -296,14 +296,17 @@ public actor WorkflowStore {
 
     private func submitPurge(tenant: String, id: String) throws(DomainError) -> (PurgeReport, Durability) {
         let (events, report) = try state.purge(tenant: tenant, id: id)
-        return (report, commit(events))
+        return (report, try commit(events))
     }
 
     /// Applies `events` and queues them for the log; the returned `Durability` completes at
     /// their fsync (shared with concurrent commands by the store's group commit).
-    private func commit(_ events: [WorkflowEvent]) -> Durability {
+    /// A record the log would refuse is refused here, before the state changes: the state
+    /// never holds what the log does not (RESOURCE_EXHAUSTED, naming the size and the limit).
+    private func commit(_ events: [WorkflowEvent]) throws(DomainError) -> Durability {
         guard !events.isEmpty else { return Durability(finished: .success(0)) }
         let records = events.map { Record(type: RecordType.workflowEvent, payload: $0.encoded()) }
+        if let refusal = store.refusal(records) { throw .resourceExhausted("the workflow is too large to store: \(refusal)") }
         state.apply(events)
         return append(records, snapshot: snapshotDue(adding: records.count))
     }

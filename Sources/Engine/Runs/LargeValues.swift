@@ -157,13 +157,13 @@ final class ValueSpill {
         w.count(members.count)
         for key in w.sortingKeys ? JSONValue.sortedKeys(members) : Array(members.keys) {
             w.string(key)
-            guard forced.contains(key) else {
+            // A member over the threshold is a reference already; a forced one under it is made one.
+            guard forced.contains(key), sizes[key]! <= threshold else {
                 json(members[key]!, into: &w)
                 continue
             }
             var inner = ByteWriter(capacity: 64, sortingKeys: w.sortingKeys)
-            inner.spill = self
-            inner.json(members[key]!)
+            inner.plain(members[key]!)
             reference(inner.bytes, members[key]!, into: &w)
         }
     }

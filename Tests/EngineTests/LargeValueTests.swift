@@ -143,6 +143,13 @@ import Testing
         }
         #expect(!names.contains("huge"))
         _ = try await h.workflow([runStep("a", "template", ["template": "ok"])], name: "after")
+        // An idempotency key goes in every archive summary (64 KiB at most): a long one is
+        // refused up front, not left to fail the archiver's batch and stop all archiving.
+        await #expect(throws: DomainError.self) {
+            _ = try await h.start(small, key: String(repeating: "k", count: Executor.maxIdempotencyKeyBytes + 1))
+        }
+        let keyed = try await done(h, try await h.start(small, key: String(repeating: "k", count: Executor.maxIdempotencyKeyBytes)).id)
+        #expect(keyed.status == .completed)
     }
 
     @Test func purgeRemovesTheBlobsOfItsRunsButNotOnesAnotherRunHolds() async throws {

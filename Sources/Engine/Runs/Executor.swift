@@ -354,6 +354,8 @@ public final class Executor: Sendable {
     }
 
     static let idempotencyWindowNanos: Int64 = 24 * 3600 * 1_000_000_000
+    /// The longest idempotency key a run records (it goes in every archive summary too).
+    public static let maxIdempotencyKeyBytes = 1024
 
     /// Makes a run and queues it; returns once its first event is durable.
     public func start(_ request: StartRequest) async throws(DomainError) -> Run {
@@ -367,6 +369,9 @@ public final class Executor: Sendable {
     private func start(_ request: StartRequest, acknowledged: Bool) async throws(DomainError) -> Run {
         if let failure = tables.withLock({ $0.failure }) { throw .failedPrecondition(failure) }
         let key = request.origin.idempotencyKey
+        if key.utf8.count > Self.maxIdempotencyKeyBytes {
+            throw .invalid("idempotency_key", "\(key.utf8.count) bytes, over the limit of \(Self.maxIdempotencyKeyBytes)")
+        }
         if !key.isEmpty, let existing = existingRun(tenant: request.tenantID, key: key) { return existing.run }
         if !request.runID.isEmpty, let existing = tables.withLock({ $0.cells[request.runID] }) {
             return existing.run

@@ -50,12 +50,14 @@ public final class ValueBlobs: Sendable {
         return "\(what) is \(value.binarySize(stoppingAbove: .max)) bytes, over the limit of \(limit) bytes (--max-value-bytes)"
     }
 
-    /// The first of `values` that is too large, as `problem` words it.
+    /// The first of `values` (by key) that is too large, as `problem` words it.
     func problem(_ values: [String: JSONValue], _ what: String) -> String? {
-        for key in values.keys.sorted() {
-            if let p = problem(values[key]!, "\(what) \"\(key)\"") { return p }
+        let limit = limits.maxValueBytes
+        var first: String?
+        for (key, value) in values where value.binarySize(stoppingAbove: limit) > limit {
+            if first.map({ key < $0 }) ?? true { first = key }
         }
-        return nil
+        return first.flatMap { problem(values[$0]!, "\(what) \"\($0)\"") }
     }
 
     /// Writes a value's encoding as a blob `owner` holds; its SHA-256.

@@ -258,13 +258,15 @@ public final class RunArchive: Sendable {
                 // Recovered events were not encoded here: their large values are in blobs already
                 // (the log records referred to them), so this finds them and writes nothing.
                 let record = RunHistory.record(encoded ?? events.map { (try? $0.logEncoding(values: values)) ?? $0.encoded() })
-                guard record.payload.count <= archive.maxRecordBytes else {
-                    // Too big for one record: it stays in memory (and in snapshots).
+                let summaryBytes = summary.encoded()
+                guard record.payload.count <= archive.maxRecordBytes, summaryBytes.count <= archive.maxSummaryBytes else {
+                    // Too big for one record: it stays in memory (and in snapshots). Refused by
+                    // the archive instead, the whole batch would fail and stop all archiving.
                     cell.abandonArchive()
                     skipped += 1
                     continue
                 }
-                items.append(.put(summary: summary.encoded(), record: record))
+                items.append(.put(summary: summaryBytes, record: record))
                 pending.append(Pending(cell: cell, lastSeq: run.lastSeq, summary: summary))
             case .remove(let id, let done):
                 items.append(.remove(key: Array(id.utf8)))

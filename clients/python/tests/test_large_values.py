@@ -234,3 +234,30 @@ def test_purge_removes_value_blobs_but_keeps_shared_ones(data_dir):
     finally:
         a.close()
         server.kill()
+
+
+@pytest.mark.timeout(600)
+def test_a_workflow_record_the_log_cannot_take_is_refused_before_the_state_changes(data_dir):
+    """Requests may be larger than a log record (--max-recv-message-size): the definition is
+    refused with RESOURCE_EXHAUSTED, nothing of it is kept, and every later write goes on."""
+    server = Spindle(["--max-recv-message-size", str(40 << 20)], data_dir=data_dir)
+    a = connect(server, "tenant-a")
+    try:
+        with pytest.raises(grpc.RpcError) as refused:
+            huge = wf.Workflow(name="huge", definition=wf.WorkflowDefinition(
+                steps=[step("t", "template", {"template": "x" * (20 << 20)})]))
+            a.CreateWorkflow(ws.CreateWorkflowRequest(workflow=huge), timeout=300)
+        assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, refused.value.details()
+        assert "over the limit of 16777216" in refused.value.details()
+        names = [w.name for w in a.ListWorkflows(ws.ListWorkflowsRequest()).workflows]
+        assert "huge" not in names
+        ok = a.workflow("ok", [step("t", "template", {"template": "fine"})])
+        assert a.run(ok).status == RS.RUN_STATUS_COMPLETED
+        a.close()
+        server.kill()
+        server = Spindle([], data_dir=data_dir)
+        a = connect(server, "tenant-a")
+        assert [w.name for w in a.ListWorkflows(ws.ListWorkflowsRequest()).workflows] == ["ok"]
+    finally:
+        a.close()
+        server.kill()

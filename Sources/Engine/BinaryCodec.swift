@@ -9,6 +9,9 @@ struct ByteWriter {
     /// Objects' members in UTF-8 key order, so equal values give equal bytes (snapshots);
     /// otherwise in storage order (decoding builds a dictionary again).
     let sortingKeys: Bool
+    /// Set while encoding a record whose plain encoding is over the value blob threshold:
+    /// values then go through it (`ValueSpill`), which turns large ones into references.
+    var spill: ValueSpill?
 
     init(capacity: Int = 128, sortingKeys: Bool = false) {
         bytes = []
@@ -70,7 +73,24 @@ struct ByteWriter {
         instant(value)
     }
 
+    mutating func append(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
     mutating func json(_ value: JSONValue) {
+        if let spill { return spill.json(value, into: &self) }
+        plain(value)
+    }
+
+    /// The value inline, large or not.
+    mutating func plain(_ value: JSONValue) {
+        let saved = spill
+        spill = nil
+        defer { spill = saved }
+        tagged(value)
+    }
+
+    /// The value's tag and contents; items and members go through `json`, so a spill (when
+    /// set) sees each of them.
+    mutating func tagged(_ value: JSONValue) {
         switch value {
         case .null: byte(JSONTag.null)
         case .bool(let b): byte(b ? JSONTag.true : JSONTag.false)
@@ -86,11 +106,17 @@ struct ByteWriter {
             for item in items { json(item) }
         case .object(let members):
             byte(JSONTag.object)
-            object(members)
+            self.members(members)
         }
     }
 
+    /// An object position of a record (inputs, outputs): its members.
     mutating func object(_ members: [String: JSONValue]) {
+        if let spill { return spill.object(members, into: &self) }
+        self.members(members)
+    }
+
+    private mutating func members(_ members: [String: JSONValue]) {
         varint(UInt64(members.count))
         if sortingKeys {
             for key in JSONValue.sortedKeys(members) {
@@ -115,6 +141,8 @@ struct ByteWriter {
 enum JSONTag {
     static let null: UInt8 = 0, `false`: UInt8 = 1, `true`: UInt8 = 2, number: UInt8 = 3, string: UInt8 = 4,
                array: UInt8 = 5, object: UInt8 = 6
+    /// A value kept in a blob (`ValueBlobs`): its 32-byte SHA-256, then its encoding's size.
+    static let blob: UInt8 = 7
 }
 
 /// Reads `bytes[offset..<end]` (all of `bytes` unless told otherwise: one record of several).
@@ -123,6 +151,8 @@ struct ByteReader {
     private(set) var offset: Int
     let end: Int
     let path: String
+    /// Where values kept in blobs are read from (run records); nil where none can be.
+    var values: ValueBlobs?
 
     init(_ bytes: [UInt8], from offset: Int = 0, to end: Int? = nil, path: String) {
         self.bytes = bytes
@@ -267,6 +297,14 @@ struct ByteReader {
             for _ in 0..<n { items.append(try json(depth: depth + 1)) }
             return .array(items)
         case JSONTag.object: return .object(try object(depth: depth + 1))
+        case JSONTag.blob:
+            guard end - offset >= 32 else { throw fail("truncated value reference") }
+            let digest = Array(bytes[offset..<offset + 32])
+            offset += 32
+            let size = try varint()
+            guard let values else { throw fail("a value kept in a blob, with no blob store to read it from") }
+            guard size <= UInt64(Int.max) else { throw fail("value reference of \(size) bytes") }
+            return try values.value(digest, bytes: Int(size), depth: depth)
         case let tag: throw fail("unknown value tag \(tag)")
         }
     }

@@ -51,9 +51,9 @@ public actor WorkflowStore {
         var archiveMark: UInt64 = 0
 
         /// Takes one run record (from the snapshot or the log).
-        mutating func take(_ record: Record) throws(DecodeError) {
+        mutating func take(_ record: Record, values: ValueBlobs? = nil) throws(DecodeError) {
             switch record.type {
-            case RecordType.runEvent: events.append(try RunEvent(bytes: record.payload))
+            case RecordType.runEvent: events.append(try RunEvent(bytes: record.payload, values: values))
             case RecordType.runDeleted: deleted.insert(String(decoding: record.payload, as: UTF8.self))
             case RecordType.batch: batches.append(try BatchRecord(bytes: record.payload))
             case RecordType.schedule: schedules.append(try ScheduleRecord(bytes: record.payload))
@@ -137,7 +137,9 @@ public actor WorkflowStore {
 
     private var state: WorkflowState
     /// The log the executor writes run events to as well.
-    let store: Store
+    nonisolated let store: Store
+    /// Large values, kept in blobs beside the log (`ValueBlobs`).
+    public nonisolated let values: ValueBlobs
     /// Finished runs' histories, out of memory (`<directory>/archive`).
     public nonisolated let archive: RunArchive
     private let recovered: Mutex<RecoveredRuns>
@@ -159,11 +161,12 @@ public actor WorkflowStore {
     private let runSnapshotAsked = Atomic<Bool>(false)
     private let snapshots = SnapshotWriter()
 
-    private init(state: WorkflowState, store: Store, archive: RunArchive, environment: Environment, snapshotEvery: Int,
-                 recoveredRuns: RecoveredRuns, replayed: Int) {
+    private init(state: WorkflowState, store: Store, values: ValueBlobs, archive: RunArchive, environment: Environment,
+                 snapshotEvery: Int, recoveredRuns: RecoveredRuns, replayed: Int) {
         self.state = state
         self.recovered = Mutex(recoveredRuns)
         self.store = store
+        self.values = values
         self.archive = archive
         self.environment = environment
         self.snapshotEvery = max(1, snapshotEvery)
@@ -177,17 +180,19 @@ public actor WorkflowStore {
     public static func open(directory: String, environment: Environment = Environment(),
                             snapshotEvery: Int = 50_000, options: StoreOptions = StoreOptions(),
                             archiveOptions: Archive.Options? = nil,
-                            archiveCompaction: RunArchive.CompactionPolicy = RunArchive.CompactionPolicy())
+                            archiveCompaction: RunArchive.CompactionPolicy = RunArchive.CompactionPolicy(),
+                            valueLimits: ValueLimits = ValueLimits())
         throws -> (WorkflowStore, OpenSummary) {
         let started = ContinuousClock.now
         let (store, recovery) = try Store.open(directory: directory, options: options)
+        let values = ValueBlobs(store: store, limits: valueLimits)
         var state = WorkflowState()
         var runs = RecoveredRuns()
         if let snapshot = recovery.snapshot {
             do {
                 let sections = try EngineSnapshot.split(snapshot.bytes)
                 state = try WorkflowState(snapshot: sections.workflows)
-                for r in sections.records { try runs.take(r) }
+                for r in sections.records { try runs.take(r, values: values) }
             } catch {
                 store.close()
                 throw Failure.undecodableSnapshot(lsn: snapshot.lsn, reason: "\(error)")
@@ -218,7 +223,7 @@ public actor WorkflowStore {
                 if record.type == RecordType.workflowEvent {
                     state.apply(try WorkflowEvent(bytes: record.payload))
                 } else {
-                    try runs.take(record)
+                    try runs.take(record, values: values)
                 }
             } catch {
                 throw Failure.undecodableRecord(lsn: lsn, reason: "\(error)")
@@ -229,7 +234,8 @@ public actor WorkflowStore {
         let summary = OpenSummary(snapshotLSN: recovery.snapshot?.lsn, eventsReplayed: replayed, tornTail: torn,
                                   duration: ContinuousClock.now - started, archive: archiveReport,
                                   archivedRuns: runs.archived.count)
-        return (WorkflowStore(state: state, store: store, archive: RunArchive(archive: archive, compaction: archiveCompaction), environment: environment,
+        let runArchive = RunArchive(archive: archive, values: values, compaction: archiveCompaction)
+        return (WorkflowStore(state: state, store: store, values: values, archive: runArchive, environment: environment,
                               snapshotEvery: snapshotEvery, recoveredRuns: runs, replayed: replayed), summary)
     }
 
@@ -275,7 +281,7 @@ public actor WorkflowStore {
         then read: @Sendable (WorkflowState, CommandResult) throws(DomainError) -> T
     ) throws(DomainError) -> (CommandResult, T, Durability) {
         let result = try command(state, environment)
-        let durable = commit(result.events)
+        let durable = try commit(result.events)
         return (result, try read(state, result), durable)
     }
 
@@ -290,14 +296,17 @@ public actor WorkflowStore {
 
     private func submitPurge(tenant: String, id: String) throws(DomainError) -> (PurgeReport, Durability) {
         let (events, report) = try state.purge(tenant: tenant, id: id)
-        return (report, commit(events))
+        return (report, try commit(events))
     }
 
     /// Applies `events` and queues them for the log; the returned `Durability` completes at
     /// their fsync (shared with concurrent commands by the store's group commit).
-    private func commit(_ events: [WorkflowEvent]) -> Durability {
+    /// A record the log would refuse is refused here, before the state changes: the state
+    /// never holds what the log does not (RESOURCE_EXHAUSTED, naming the size and the limit).
+    private func commit(_ events: [WorkflowEvent]) throws(DomainError) -> Durability {
         guard !events.isEmpty else { return Durability(finished: .success(0)) }
         let records = events.map { Record(type: RecordType.workflowEvent, payload: $0.encoded()) }
+        if let refusal = store.refusal(records) { throw .resourceExhausted("the workflow is too large to store: \(refusal)") }
         state.apply(events)
         return append(records, snapshot: snapshotDue(adding: records.count))
     }

@@ -30,6 +30,7 @@ public enum WorkflowErrors {
         case .alreadyExists(let m): return RPCError(.alreadyExists, m)
         case .failedPrecondition(let m): return RPCError(.failedPrecondition, m)
         case .aborted(let m): return RPCError(.aborted, m)
+        case .resourceExhausted(let m): return RPCError(.resourceExhausted, m)
         case .invalidArgument(let errors): return invalidArgument(errors)
         }
     }
@@ -60,6 +61,7 @@ public enum WorkflowErrors {
         case let e as StorageError:
             switch e {
             case .blobTooLarge(let limit): return RPCError(.resourceExhausted, "file is over the limit of \(limit) bytes")
+            case .recordTooLarge: return RPCError(.resourceExhausted, "the log cannot take it: \(e)")
             case .poisoned, .closed, .io, .locked:
                 return RPCError(.unavailable, "workflow store unavailable: \(e)")
             default: return RPCError(.internal, "workflow store failed: \(e)")

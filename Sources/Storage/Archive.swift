@@ -109,6 +109,7 @@ public final class Archive: Sendable {
 
     /// The largest record `write` takes.
     public var maxRecordBytes: Int { options.maxRecordBytes }
+    public var maxSummaryBytes: Int { options.maxSummaryBytes }
 
     /// Index entries durable so far: the mark a snapshot records.
     public var durableEntries: UInt64 { entryCount.load(ordering: .acquiring) }

@@ -65,7 +65,11 @@ extension Store {
     /// The blob's bytes, after checking them against the SHA-256 stored with them.
     public func openBlob(_ id: String) throws -> (info: BlobInfo, bytes: [UInt8]) {
         guard BlobFile.isValidID(id) else { throw StorageError.blobNotFound(id) }
-        let path = layout.blob(id)
+        return try readBlobFile(layout.blob(id), id: id)
+    }
+
+    /// A blob file's bytes, checked against its header's size and SHA-256.
+    func readBlobFile(_ path: String, id: String) throws -> (info: BlobInfo, bytes: [UInt8]) {
         let fd: Int32
         do { fd = try files.open(path, flags: O_RDONLY, mode: 0) } catch StorageError.io(_, _, ENOENT) {
             throw StorageError.blobNotFound(id)

@@ -4,6 +4,8 @@
 ///     log/<16-hex lsn>.seg      log segments, named by the LSN of their first record
 ///     snap/<16-hex lsn>.snap    snapshots, named by the last LSN they include
 ///     blobs/<32-hex id>.blob    uploaded files, each with its size and SHA-256 in a header
+///     blobs/<64-hex>.value      large values, named by their SHA-256, and their owners'
+///     blobs/<64-hex>.<32-hex>.ref   refs (`ValueBlobs.swift`)
 ///
 /// `*.tmp` files are unfinished writes; recovery removes them.
 struct Layout: Sendable {
@@ -16,6 +18,8 @@ struct Layout: Sendable {
     func segment(_ firstLSN: UInt64) -> String { log + "/" + Hex.lsn(firstLSN) + ".seg" }
     func snapshot(_ lsn: UInt64) -> String { snap + "/" + Hex.lsn(lsn) + ".snap" }
     func blob(_ id: String) -> String { blobs + "/" + id + ".blob" }
+    func value(_ sha256: String) -> String { blobs + "/" + sha256 + ".value" }
+    func valueRef(_ sha256: String, owner: String) -> String { blobs + "/" + sha256 + "." + owner + ".ref" }
 
     /// First LSNs of the segments on disk, ascending.
     func segmentLSNs() throws -> [UInt64] {

@@ -23,6 +23,8 @@ public final class Store: Sendable {
     private let lockFD: Int32
     /// Serialises snapshot writes and compaction (rare, and slow by nature: held during I/O).
     private let snapshotGate = Mutex<Void>(())
+    /// Orders value blob puts and releases (`ValueBlobs.swift`; held during their I/O).
+    let valueGate = Mutex<Void>(())
 
     init(layout: Layout, options: StoreOptions, lockFD: Int32, writer: LogWriter, core: Core) {
         self.files = options.files
@@ -76,7 +78,9 @@ public final class Store: Sendable {
         if let refusal = refusal(records) { throw refusal }
     }
 
-    private func refusal(_ records: [Record]) -> StorageError? {
+    /// Why `append` would refuse `records` (a payload over the record limit), or nil: for
+    /// callers that must know before they change their own state.
+    public func refusal(_ records: [Record]) -> StorageError? {
         for record in records where record.payload.count > options.maxRecordBytes {
             return StorageError.recordTooLarge(bytes: record.payload.count, limit: options.maxRecordBytes)
         }

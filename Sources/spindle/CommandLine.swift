@@ -42,6 +42,8 @@ struct ServeOptions {
     var archiveCompaction = RunArchive.CompactionPolicy()
     /// The workflow webhook's retries (attempts counted across restarts).
     var webhookPolicy = WebhookPolicy()
+    /// Large values: kept in blobs past a threshold, refused past a limit.
+    var valueLimits = ValueLimits()
 }
 
 struct TokenOptions {
@@ -129,6 +131,10 @@ enum CLI {
       --webhook-attempts N           attempts to deliver a finished run to its workflow's webhook_url, counted
                                      across restarts; then it is given up and logged (default 5)
       --webhook-backoff-ms N         wait after the first failed attempt, doubling after each (default 500, at most 30 s)
+      --value-blob-bytes N           a step's output or input, or a run's input or output, over N bytes is kept in a
+                                     blob beside the log and referred to from the log (default 262144, at most 4 MiB)
+      --max-value-bytes N            a value over N bytes fails its step with RESOURCE_EXHAUSTED (a request
+                                     carrying one is refused the same way; default 67108864)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
       --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line; a key listed twice or
                                      a malformed line stops the server at start-up, naming the line
@@ -227,6 +233,8 @@ enum CLI {
                 let ms = Int64(try int(flag, min: 1, max: 3_600_000))
                 o.webhookPolicy = WebhookPolicy(maxAttempts: o.webhookPolicy.maxAttempts, initialBackoffMillis: ms,
                                                 maxBackoffMillis: max(ms, o.webhookPolicy.maxBackoffMillis))
+            case "--value-blob-bytes": o.valueLimits.blobThresholdBytes = try int(flag, min: 64, max: 4 << 20)
+            case "--max-value-bytes": o.valueLimits.maxValueBytes = try int(flag, min: 1, max: 1 << 30)
             case "--help", "-h": return .help(serveUsage)
             default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
             }

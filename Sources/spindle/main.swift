@@ -42,7 +42,8 @@ func serve(_ options: ServeOptions) async -> Int32 {
         if let bytes = options.archiveFileBytes { archiveOptions.dataFileBytes = Int64(bytes) }
         let (opened, summary) = try WorkflowStore.open(directory: storeDir, snapshotEvery: options.snapshotEvery,
                                                        options: storeOptions, archiveOptions: archiveOptions,
-                                                       archiveCompaction: options.archiveCompaction)
+                                                       archiveCompaction: options.archiveCompaction,
+                                                       valueLimits: options.valueLimits)
         store = opened
         let snapshotLSN = summary.snapshotLSN.map(String.init) ?? "none"
         let archive = summary.archive

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Synchronization
 import Testing
 @testable import Engine
@@ -41,20 +42,22 @@ struct RunHarness {
     let clock: ManualClock
 
     static func make(dir: String? = nil, runners: [String: any StepRunner] = [:], limits: Executor.Limits = .init(),
-                     clock: ManualClock? = nil) async throws -> RunHarness {
+                     clock: ManualClock? = nil, options: StoreOptions = StoreOptions(),
+                     values: ValueLimits = ValueLimits()) async throws -> RunHarness {
         let path = dir ?? NSTemporaryDirectory() + "spindle-exec-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let clock = clock ?? ManualClock(start: Instant(millisSinceEpoch: 1_790_000_000_000))
         let env = Environment(clock: clock.clock)
-        let (store, _) = try WorkflowStore.open(directory: path, environment: env)
+        let (store, _) = try WorkflowStore.open(directory: path, environment: env, options: options, valueLimits: values)
         let executor = Executor(workflows: store, runners: runners, limits: limits, sleeper: clock.sleeper)
         await executor.recover()
         return RunHarness(dir: path, store: store, executor: executor, clock: clock)
     }
 
-    func reopen(runners: [String: any StepRunner] = [:], limits: Executor.Limits = .init()) async throws -> RunHarness {
+    func reopen(runners: [String: any StepRunner] = [:], limits: Executor.Limits = .init(),
+                values: ValueLimits = ValueLimits()) async throws -> RunHarness {
         await store.close()
-        return try await RunHarness.make(dir: dir, runners: runners, limits: limits, clock: clock)
+        return try await RunHarness.make(dir: dir, runners: runners, limits: limits, clock: clock, values: values)
     }
 
     func workflow(_ steps: [Step], inputs: [InputDeclaration] = [], stepOrder: [String] = [], name: String = "wf") async throws -> String {

@@ -52,6 +52,7 @@ public final class Executor: Sendable {
         var recoveryProblems: [String] = []
         /// Workflows (`workflowKey`) whose purge is under way: they start no run.
         var purging: Set<String> = []
+        var valueBlobsCollected = 0
 
         /// Sorts ids by their UTF-8 bytes, the order `insertSorted` and `list` keep. A million
         /// ids through `utf8.lexicographicallyPrecedes` took seconds at start-up: here each id's
@@ -142,8 +143,22 @@ public final class Executor: Sendable {
 
     /// Queues one run's events (in sequence order) as one append: they become durable
     /// together, with consecutive LSNs.
+    ///
+    /// Values over the blob threshold go to blobs first (written and fsynced here, so before
+    /// the record that refers to them is queued). Values over `--max-value-bytes` never get
+    /// here (the actor fails their step instead), so no record is over the log's limit; if
+    /// one were, the store refuses it whole and queues nothing: that run's events are lost
+    /// to the log, but nothing else is, and the log takes every other write. Only a failed
+    /// write (of the log, or of a blob) stops all writes, as the disk can no longer be trusted.
     func append(_ events: [RunEvent], to cell: RunCell) {
-        let encoded = events.map { $0.encoded() }
+        let values = workflows.values
+        let encoded: [[UInt8]]
+        do {
+            encoded = try events.map { try $0.logEncoding(values: values) }
+        } catch {
+            tables.withLock { $0.failure = "a value blob could not be written: \(error)" }
+            return
+        }
         let records = encoded.map { Record(type: WorkflowStore.RecordType.runEvent, payload: $0) }
         let hub = self.hub
         workflows.store.append(records) { result in
@@ -153,6 +168,10 @@ public final class Executor: Sendable {
                 for event in events { EngineMetrics.record(event.kind) }
                 cell.markDurable(events, encoded: encoded)
                 hub.publish(events.enumerated().map { EventHub.Entry(lsn: first + UInt64($0.offset), event: $0.element) })
+            case .failure(.recordTooLarge(let bytes, let limit)):
+                self.tables.withLock {
+                    $0.recoveryProblems.append("run \(cell.id): an event of \(bytes) bytes was over the log's record limit of \(limit)")
+                }
             case .failure(let error):
                 self.tables.withLock { $0.failure = "the run log refused a write: \(error)" }
             }
@@ -163,7 +182,7 @@ public final class Executor: Sendable {
     /// hub's ring); nil when the log no longer keeps them.
     public func logFeed(after lsn: UInt64) -> RunLogFeed? {
         guard let reader = try? workflows.store.reader(after: lsn) else { return nil }
-        return RunLogFeed(reader: reader, hub: hub)
+        return RunLogFeed(reader: reader, hub: hub, values: workflows.values)
     }
 
     // MARK: - Recovery
@@ -218,6 +237,7 @@ public final class Executor: Sendable {
             for tenant in t.byTenant.keys { Tables.sortByUTF8(&t.byTenant[tenant]!) }
         }
         for id in ended { workflows.archive.enqueue(id) }
+        collectValueBlobs()
         await recoverBatches()
         recoverSchedules()
         for w in workflowsOfLiveRuns { await refreshWebhookURL(tenant: w[0], workflowID: w[1]) }
@@ -335,6 +355,8 @@ public final class Executor: Sendable {
     }
 
     static let idempotencyWindowNanos: Int64 = 24 * 3600 * 1_000_000_000
+    /// The longest idempotency key a run records (it goes in every archive summary too).
+    public static let maxIdempotencyKeyBytes = 1024
 
     /// Makes a run and queues it; returns once its first event is durable.
     public func start(_ request: StartRequest) async throws(DomainError) -> Run {
@@ -348,6 +370,9 @@ public final class Executor: Sendable {
     private func start(_ request: StartRequest, acknowledged: Bool) async throws(DomainError) -> Run {
         if let failure = tables.withLock({ $0.failure }) { throw .failedPrecondition(failure) }
         let key = request.origin.idempotencyKey
+        if key.utf8.count > Self.maxIdempotencyKeyBytes {
+            throw .invalid("idempotency_key", "\(key.utf8.count) bytes, over the limit of \(Self.maxIdempotencyKeyBytes)")
+        }
         if !key.isEmpty, let existing = existingRun(tenant: request.tenantID, key: key) { return existing.run }
         if !request.runID.isEmpty, let existing = tables.withLock({ $0.cells[request.runID] }) {
             return existing.run
@@ -364,6 +389,7 @@ public final class Executor: Sendable {
         let definition = version.definition
         let plan = try plan(tenant: request.tenantID, workflowID: workflow.id, version: version)
         let inputs = try RunInputs.check(request.inputs, against: workflow.metadata.inputs)
+        if let problem = workflows.values.problem(inputs, "run input") { throw .resourceExhausted(problem) }
         var preset: [String] = []
         if !request.fromStepID.isEmpty {
             guard plan.steps[request.fromStepID] != nil else {
@@ -373,6 +399,11 @@ public final class Executor: Sendable {
             let missing = preset.filter { request.stepOutputs[$0] == nil }
             if !missing.isEmpty {
                 throw .invalid("step_outputs", "no output given for the upstream step(s) \(missing.joined(separator: ", ")) of \(request.fromStepID)")
+            }
+            for id in preset {
+                if let problem = workflows.values.problem(request.stepOutputs[id]!, "step_outputs \"\(id)\"") {
+                    throw .resourceExhausted(problem)
+                }
             }
         }
         let id = request.runID.isEmpty ? newRunID(tenant: request.tenantID) : request.runID
@@ -759,6 +790,9 @@ public final class Executor: Sendable {
             }
         }
         for c in cells { c.markDeleted() }
+        // Their value blobs go too (those no other run holds). One that fails to go is an
+        // orphan, which the next start-up collects.
+        try? workflows.values.release(owners: ids)
     }
 
     /// The durable events of every run still in memory (unfinished, or ended and not yet
@@ -769,7 +803,12 @@ public final class Executor: Sendable {
         let (cells, batches) = tables.withLock { (Array($0.cells.values), Array($0.batches.values)) }
         var out: [Record] = []
         for c in cells {
-            for e in c.snapshotEvents() { out.append(Record(type: WorkflowStore.RecordType.runEvent, payload: e.encoded())) }
+            // Events recovered at start-up have their large values in blobs already: encoding
+            // them again finds those and writes nothing.
+            let values = workflows.values
+            for bytes in c.snapshotRecords({ (try? $0.logEncoding(values: values)) ?? $0.encoded() }) {
+                out.append(Record(type: WorkflowStore.RecordType.runEvent, payload: bytes))
+            }
         }
         for b in batches {
             out.append(Record(type: WorkflowStore.RecordType.batch, payload: BatchRecord.created(b.batch).json.canonicalBytes()))
@@ -845,4 +884,21 @@ enum RunInputs {
         }
         return definition.steps.map(\.id).filter { seen.contains($0) }
     }
+}
+
+extension Executor {
+    /// Start-up: value blobs held only by runs that do not exist (a crash after a blob was
+    /// written and before its record, or during a purge) are deleted.
+    func collectValueBlobs() {
+        let live = tables.withLock { Set($0.cells.keys) }
+        do {
+            let deleted = try workflows.values.collect { live.contains($0) }
+            tables.withLock { $0.valueBlobsCollected = deleted }
+        } catch {
+            tables.withLock { $0.recoveryProblems.append("value blobs not collected: \(error)") }
+        }
+    }
+
+    /// Value blobs start-up found no run holding, and deleted.
+    public var valueBlobsCollected: Int { tables.withLock { $0.valueBlobsCollected } }
 }

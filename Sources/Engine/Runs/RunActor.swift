@@ -212,8 +212,11 @@ actor RunActor {
         let input: JSONValue
         let scope: JSONValue
         let config: [String: JSONValue]
-        do {
+        do throws(StepFailure) {
             input = try StepInputs.input(for: step, run: run, outputs: outputs)
+            if let problem = executor.workflows.values.problem(input, "input") {
+                throw StepFailure(StepFailure.resourceExhausted, problem)
+            }
             if plan.needsScope(id, fallback: fallback) {
                 scope = StepInputs.scope(run: run, outputs: outputs, input: input)
                 config = try StepInputs.render(config: rawConfig, scope: scope)
@@ -275,6 +278,10 @@ actor RunActor {
             inFlight[id] = nil
         }
         guard run.status == .running || run.status == .paused else { return }
+        var result = result
+        if case .success(let output) = result, let problem = executor.workflows.values.problem(output, "output") {
+            result = .failure(StepFailure(StepFailure.resourceExhausted, problem))  // only this step fails
+        }
         switch result {
         case .success(let output):
             emit(.stepCompleted(stepID: id, attempt: attempt, output: output, usedFallback: fallback))
@@ -395,6 +402,9 @@ actor RunActor {
         return run.steps.map(\.stepID).filter { seen.contains($0) }
     }
 
+    /// The longest user id or comment a decision records.
+    static let maxDecisionTextBytes = 64 << 10
+
     /// A human's decision on a paused approval step.
     func decide(stepID requested: String, action: PauseAction, userID: String, comment: String,
                 inputs: [String: JSONValue], output: JSONValue?) throws(DomainError) -> Run {
@@ -403,6 +413,13 @@ actor RunActor {
         guard let s = run.step(stepID), s.status == .paused else {
             throw .failedPrecondition(stepID.isEmpty ? "run \(run.id) has no paused step"
                                                      : "step \(stepID) of run \(run.id) is not paused")
+        }
+        let values = executor.workflows.values
+        if let problem = values.problem(inputs, "inputs") ?? output.flatMap({ values.problem($0, "output") }) {
+            throw .resourceExhausted(problem)
+        }
+        for (field, text) in [("user_id", userID), ("comment", comment)] where text.utf8.count > Self.maxDecisionTextBytes {
+            throw .invalid(field, "\(text.utf8.count) bytes, over the limit of \(Self.maxDecisionTextBytes)")
         }
         let pausedAt = run.pauses.last { $0.stepID == stepID }?.pausedAt ?? run.updatedAt
         let record = PauseRecord(stepID: stepID, pausedAt: pausedAt, action: action, userID: userID, comment: comment,

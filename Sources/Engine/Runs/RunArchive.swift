@@ -15,6 +15,8 @@ import Synchronization
 /// that run still on its way) before the log's `runDeleted` record.
 public final class RunArchive: Sendable {
     let archive: Archive
+    /// Where the histories' large values are (their records hold references).
+    let values: ValueBlobs?
 
     private enum Job {
         case archive(String)
@@ -109,8 +111,10 @@ public final class RunArchive: Sendable {
     /// Whether a look at the files is owed (something went stale, and compaction is on).
     private var compactionWanted: Bool { policy.liveFractionBelow > 0 && staleSinceCheck.load(ordering: .relaxed) > 0 }
 
-    init(archive: Archive, batchIntervalNanos: UInt64 = 50_000_000, compaction: CompactionPolicy = CompactionPolicy()) {
+    init(archive: Archive, values: ValueBlobs? = nil, batchIntervalNanos: UInt64 = 50_000_000,
+         compaction: CompactionPolicy = CompactionPolicy()) {
         self.archive = archive
+        self.values = values
         self.batchIntervalNanos = batchIntervalNanos
         self.policy = compaction
         DispatchQueue(label: "spindle-run-archive", qos: .userInitiated).async { [self] in
@@ -251,14 +255,18 @@ public final class RunArchive: Sendable {
                 // Archived again (it was resumed): its older record is superseded.
                 if cell.indexedLocation != nil { staleSinceCheck.add(1, ordering: .relaxed) }
                 let summary = ArchivedSummary(run)
-                let record = RunHistory.record(encoded ?? events.map { $0.encoded() })
-                guard record.payload.count <= archive.maxRecordBytes else {
-                    // Too big for one record: it stays in memory (and in snapshots).
+                // Recovered events were not encoded here: their large values are in blobs already
+                // (the log records referred to them), so this finds them and writes nothing.
+                let record = RunHistory.record(encoded ?? events.map { (try? $0.logEncoding(values: values)) ?? $0.encoded() })
+                let summaryBytes = summary.encoded()
+                guard record.payload.count <= archive.maxRecordBytes, summaryBytes.count <= archive.maxSummaryBytes else {
+                    // Too big for one record: it stays in memory (and in snapshots). Refused by
+                    // the archive instead, the whole batch would fail and stop all archiving.
                     cell.abandonArchive()
                     skipped += 1
                     continue
                 }
-                items.append(.put(summary: summary.encoded(), record: record))
+                items.append(.put(summary: summaryBytes, record: record))
                 pending.append(Pending(cell: cell, lastSeq: run.lastSeq, summary: summary))
             case .remove(let id, let done):
                 items.append(.remove(key: Array(id.utf8)))
@@ -335,7 +343,7 @@ public final class RunArchive: Sendable {
             throw RunHistoryUnreadable(runID: runID, reason: "reading \(archive.directory) at \(location): \(error)")
         }
         do {
-            let events = try RunHistory.events(record)
+            let events = try RunHistory.events(record, values: values)
             guard events.first?.runID == runID else {
                 throw DecodeError(path: "archive", message: "the record holds run \(events.first?.runID ?? "none")")
             }
@@ -447,14 +455,14 @@ enum RunHistory {
         return Record(type: recordType, payload: w.bytes)
     }
 
-    static func events(_ record: Record) throws(DecodeError) -> [RunEvent] {
+    static func events(_ record: Record, values: ValueBlobs? = nil) throws(DecodeError) -> [RunEvent] {
         guard record.type == recordType else { throw DecodeError(path: "archive", message: "record type \(record.type)") }
         var r = ByteReader(record.payload, path: "archive")
         let count = try r.count()
         var events: [RunEvent] = []
         events.reserveCapacity(count)
         for n in 0..<count {
-            let event = try RunEvent(bytes: try r.lengthPrefixed())
+            let event = try RunEvent(bytes: try r.lengthPrefixed(), values: values)
             guard event.seq == UInt64(n + 1) else { throw r.fail("event \(n) has sequence number \(event.seq)") }
             events.append(event)
         }

@@ -66,11 +66,26 @@ extension RunEvent {
 
     public var json: JSONValue { builder.value }
 
-    /// The log record (format 2, binary).
-    public func encoded() -> [UInt8] {
+    /// The log record (format 2, binary), every value inline.
+    public func encoded() -> [UInt8] { encoded(spill: nil) }
+
+    /// The log record, its values over the threshold kept in blobs the run holds (written
+    /// and fsynced before this returns, so before the record is queued). A record whose plain
+    /// encoding is under the threshold costs one comparison more than `encoded()`.
+    func logEncoding(values: ValueBlobs?) throws -> [UInt8] {
+        let plain = encoded()
+        guard let values, plain.count > values.limits.blobThresholdBytes else { return plain }
+        let spill = ValueSpill(values, owner: runID)
+        let bytes = encoded(spill: spill)
+        if let failure = spill.failure { throw failure }
+        return bytes
+    }
+
+    private func encoded(spill: ValueSpill?) -> [UInt8] {
         // Room for the ids and a small payload at once: regrowing the buffer was a sixth of
         // the allocations of a run.
         var w = ByteWriter(capacity: 160 + runID.utf8.count + tenantID.utf8.count + workflowID.utf8.count)
+        w.spill = spill
         w.byte(Self.binaryFormat)
         w.string(runID)
         w.string(tenantID)
@@ -160,8 +175,9 @@ extension RunEvent {
              stepCompleted, stepFailed, stepSkipped, stepPaused, stepCanceled, pauseAction
     }
 
-    private init(binary bytes: [UInt8]) throws(DecodeError) {
+    private init(binary bytes: [UInt8], values: ValueBlobs?) throws(DecodeError) {
         var r = ByteReader(bytes, from: 1, path: "run_event")
+        r.values = values
         let runID = try r.string(), tenantID = try r.string(), workflowID = try r.string()
         let seq = try r.varint()
         let at = try r.instant()
@@ -291,10 +307,10 @@ extension RunEvent {
         return b
     }
 
-    /// Reads a log record of either format.
-    public init(bytes: [UInt8]) throws(DecodeError) {
+    /// Reads a log record of either format; values kept in blobs are read from `values`.
+    public init(bytes: [UInt8], values: ValueBlobs? = nil) throws(DecodeError) {
         if bytes.first == Self.binaryFormat {
-            try self.init(binary: bytes)
+            try self.init(binary: bytes, values: values)
             return
         }
         let value: JSONValue

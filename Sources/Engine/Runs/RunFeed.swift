@@ -161,10 +161,15 @@ public final class RunCell: Sendable {
         return Run(history: events, upTo: seq) ?? run
     }
 
-    /// The events a snapshot holds for the run: its durable events while it is in memory;
-    /// none once archived (the archive has them) or while it is being deleted.
-    func snapshotEvents() -> [RunEvent] {
-        state.withLock { s in s.deleting || s.deleted ? [] : s.live?.durable ?? [] }
+    /// The records a snapshot holds for the run: its durable events while it is in memory
+    /// (their log encodings as appended, or `encode`d when they came from elsewhere); none
+    /// once archived (the archive has them) or while it is being deleted.
+    func snapshotRecords(_ encode: (RunEvent) -> [UInt8]) -> [[UInt8]] {
+        let (events, encoded) = state.withLock { s -> ([RunEvent], [[UInt8]]?) in
+            guard !s.deleting, !s.deleted, let live = s.live else { return ([], nil) }
+            return (live.durable, live.encoded.count == live.durable.count ? live.encoded : nil)
+        }
+        return encoded ?? events.map(encode)
     }
 
     // MARK: - Deleting
@@ -505,10 +510,12 @@ final class Signal: Sendable {
 public final class RunLogFeed {
     private let reader: LogReader
     private let hub: EventHub
+    private let values: ValueBlobs?
 
-    init(reader: LogReader, hub: EventHub) {
+    init(reader: LogReader, hub: EventHub, values: ValueBlobs?) {
         self.reader = reader
         self.hub = hub
+        self.values = values
     }
 
     /// The LSN read up to: the next call goes on after it.
@@ -519,7 +526,7 @@ public final class RunLogFeed {
     public func next(limit: Int = 512) throws -> [EventHub.Entry] {
         try reader.next(limit: limit, upTo: hub.lastLSN).compactMap { r in
             guard r.record.type == WorkflowStore.RecordType.runEvent else { return nil }
-            return EventHub.Entry(lsn: r.lsn, event: try RunEvent(bytes: r.record.payload))
+            return EventHub.Entry(lsn: r.lsn, event: try RunEvent(bytes: r.record.payload, values: values))
         }
     }
 }

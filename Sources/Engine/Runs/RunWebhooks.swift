@@ -68,14 +68,24 @@ public struct RunWebhooks: Sendable {
         self.report = report
     }
 
+    /// Outputs larger than this stay out of the webhook document (which is a log record
+    /// until delivered, and one HTTP body): it says how large they were instead.
+    public static let maxOutputsBytes = 1 << 20
+
     /// {"run_id", "workflow_id", "status", "outputs", "error", "finished_at"}: what the
-    /// webhook receives for a run that ended.
+    /// webhook receives for a run that ended. Outputs over `maxOutputsBytes` are replaced by
+    /// {} and "outputs_omitted_bytes": their size (GetRun returns them).
     public static func document(_ run: Run) -> JSONValue {
+        let outputs = JSONValue.object(run.outputs)
+        let size = outputs.binarySize(stoppingAbove: maxOutputsBytes)
         var doc: [String: JSONValue] = [
             "run_id": .string(run.id), "workflow_id": .string(run.workflowID),
-            "status": .string(run.status.name), "outputs": .object(run.outputs),
+            "status": .string(run.status.name), "outputs": size > maxOutputsBytes ? .object([:]) : outputs,
             "finished_at": .string(String(run.finishedAt?.millisSinceEpoch ?? 0)),
         ]
+        if size > maxOutputsBytes {
+            doc["outputs_omitted_bytes"] = .number(Double(outputs.binarySize(stoppingAbove: .max)))
+        }
         if let e = run.error { doc["error"] = ["code": .string(e.code), "message": .string(e.message)] }
         return .object(doc)
     }

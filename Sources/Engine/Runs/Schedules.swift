@@ -168,6 +168,7 @@ extension Executor {
         let workflow = try await workflows.read { s throws(DomainError) in try s.get(tenant: request.tenantID, id: request.workflowID) }
         if workflow.deleted { throw DomainError.failedPrecondition("workflow \(workflow.id) is deleted") }
         _ = try RunInputs.check(request.inputs, against: workflow.metadata.inputs)
+        if let problem = workflows.values.problem(request.inputs, "schedule input") { throw DomainError.resourceExhausted(problem) }
         let at = now()
         var schedule = Schedule(id: environment.ids.make(prefix: "sch", tenant: request.tenantID, at: at), tenantID: request.tenantID,
                                 workflowID: workflow.id, cron: request.cron, timeZone: request.timeZone,

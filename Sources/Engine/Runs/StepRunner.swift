@@ -73,9 +73,11 @@ public struct StepFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public static let dependencyFailed = "DEPENDENCY_FAILED"
     /// The server stopped (or was killed) while the attempt ran.
     public static let interrupted = "INTERRUPTED"
+    /// A value over --max-value-bytes (the step's output or input).
+    public static let resourceExhausted = "RESOURCE_EXHAUSTED"
 
     /// Codes no retry can fix: an empty `retryable_errors` retries everything else.
-    public static let neverRetried: Set<String> = [invalidConfig, scriptsDisabled, declined, canceledCode]
+    public static let neverRetried: Set<String> = [invalidConfig, scriptsDisabled, declined, canceledCode, resourceExhausted]
 
     public static let canceled = StepFailure(canceledCode, "canceled")
 }

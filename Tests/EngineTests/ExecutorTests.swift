@@ -438,6 +438,11 @@ func runStep(_ id: String, _ type: String, _ config: [String: JSONValue] = [:], 
         let run = h.executor.list(tenant: "t", filter: .init(workflowID: wf), pageSize: 10, afterID: "").runs[0]
         #expect(run.origin.trigger == .schedule && run.origin.scheduleID == s.id)
         #expect(try await h.finished(run.id).outputs["a"] == "cron")
+        // A fire is recorded after its run starts, and on a loaded machine the run can finish
+        // first. Restart only once the record is in: before it, the restart would fire 03:00 on the
+        // 29th again (at least once), and three days on the run's idempotency key no longer stops it.
+        let recorded = try await until { h.executor.listSchedules(tenant: "t", workflowID: wf).first?.lastRunID == run.id }
+        #expect(recorded)
 
         // Down for three days: with ALL, one run per missed 03:00 on restart.
         let h2 = try await h.reopen()

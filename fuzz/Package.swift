@@ -9,7 +9,7 @@ import PackageDescription
 
 let targets = [
     "protowire", "messages", "deframer", "jwt", "expression", "cron", "tz", "storage", "snapshot",
-    "events", "workflow", "http-response",
+    "events", "workflow", "workflow-proto", "http-response",
 ]
 
 let package = Package(

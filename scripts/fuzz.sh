@@ -2,7 +2,8 @@
 # scripts/fuzz.sh [SECONDS] — builds the libFuzzer targets in fuzz/ and runs each in turn for
 # SECONDS divided by the number of targets (SECONDS is the whole run: 60 in CI, 3600 for the
 # long run; at least 5 s each). Prints one line per target: executions, exec/s, coverage
-# (cov = edges, ft = features), corpus size, and the outcome. Exits 1 if any target crashed,
+# (cov = edges, ft = features), corpus size, the outcome, and the slowest input if one took 1 s
+# or more (slowest=Ns; on a loaded machine, check it alone). Exits 1 if any target crashed,
 # timed out (-timeout) or went over memory (-rss_limit_mb); the reproducer is kept in
 # fuzz/artifacts/ (gitignored). Replay one with `fuzz/.build/release/fuzz-<target> <file>`.
 #
@@ -45,7 +46,7 @@ PER=$((TOTAL / ${#TARGETS[@]}))
 [ $PER -ge 5 ] || PER=5
 build
 mkdir -p "$FUZZ/artifacts"
-SUMMARY=$FUZZ/artifacts/last-run.txt
+SUMMARY=$SCRATCH/last-run.txt
 : > "$SUMMARY"
 failed=0
 log "fuzz: ${#TARGETS[@]} targets, ${PER}s each, -timeout=$TIMEOUT -rss_limit_mb=$RSS"
@@ -55,7 +56,7 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work" "$FUZZ/corpus/$t"
   dict=(); [ -f "$FUZZ/dict/$t.dict" ] && dict=(-dict="$FUZZ/dict/$t.dict")
   set +e
-  "$BIN/fuzz-$t" -max_total_time="$PER" -timeout="$TIMEOUT" -rss_limit_mb="$RSS" -print_final_stats=1 \
+  "$BIN/fuzz-$t" -max_total_time="$PER" -timeout="$TIMEOUT" -rss_limit_mb="$RSS" -print_final_stats=1 -report_slow_units=1 \
     -artifact_prefix="$FUZZ/artifacts/$t-" "${dict[@]}" "$work" "$FUZZ/corpus/$t" > "$logf" 2>&1
   rc=$?
   set -e
@@ -64,7 +65,10 @@ for t in "${TARGETS[@]}"; do
   last=$(grep -E '^#[0-9]+' "$logf" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<< "$last"); ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<< "$last")
   corp=$(sed -n 's/.* corp: \([^ ]*\).*/\1/p' <<< "$last")
-  outcome=ok
+  # libFuzzer reports each new slowest input of 1 s or more (-report_slow_units=1): worth a look.
+  slow=$(sed -n 's/^Slowest unit: \([0-9]*\) s.*/\1/p' "$logf" | tail -1)
+  [ -z "$slow" ] || outcome_note=" slowest=${slow}s"
+  outcome=ok${outcome_note:-}; outcome_note=
   if [ $rc != 0 ]; then
     failed=1
     outcome="FAIL (exit $rc: $(grep -m1 -oE 'ERROR: libFuzzer: [a-z-]+|Fatal error: .*|ERROR: AddressSanitizer: [a-z-]+' "$logf" || echo see log)); $(grep -m1 -o "Test unit written to .*" "$logf" || true); log $logf"

@@ -96,5 +96,6 @@ for line in manifest.split(separator: "\n") {
           bytes.count <= 4096 else { continue }  // the corpus stays small; big vectors add no paths
     write("messages", String(parts[0]), [UInt8(i)] + Array(bytes))
     write("protowire", String(parts[0]), Array(bytes))
+    if parts[1] == "spindle.v1.Workflow" { write("workflow-proto", String(parts[0]), Array(bytes)) }
 }
 print("seeds written to \(corpus)")

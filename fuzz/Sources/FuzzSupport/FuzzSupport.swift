@@ -35,6 +35,13 @@ public struct FuzzInput {
         return b
     }
 
+    /// The next 8 bytes as a little-endian integer (missing bytes read as 0).
+    public mutating func int64() -> Int64 {
+        var raw: UInt64 = 0
+        for i in 0..<8 { raw |= UInt64(byte()) << (8 * UInt64(i)) }
+        return Int64(bitPattern: raw)
+    }
+
     /// The rest, as an array.
     public mutating func rest() -> [UInt8] {
         defer { bytes = [] }

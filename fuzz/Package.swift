@@ -12,19 +12,25 @@ let targets = [
     "events", "workflow", "workflow-proto", "http-response",
 ]
 
+// The main package's settings, so the targets are written to the same rules.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "SpindleFuzz",
     dependencies: [.package(name: "Spindle", path: "..")],
     targets: [
         // LLVMFuzzerRunDriver, from the libFuzzer that -sanitize=fuzzer links in.
         .systemLibrary(name: "CFuzzer"),
-        .target(name: "FuzzSupport", dependencies: ["CFuzzer"]),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], swiftSettings: strict),
         // Writes corpus/<target>/ seeds made by the code itself (segments, snapshots, events).
         .executableTarget(name: "fuzz-seeds", dependencies: [.product(name: "SpindleFuzzable", package: "Spindle")],
-                          path: "Seeds"),
+                          path: "Seeds", swiftSettings: strict),
     ] + targets.map { name in
         .executableTarget(name: "fuzz-\(name)",
                           dependencies: ["FuzzSupport", .product(name: "SpindleFuzzable", package: "Spindle")],
-                          path: "Targets/\(name)")
+                          path: "Targets/\(name)", swiftSettings: strict)
     }
 )

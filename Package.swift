@@ -13,6 +13,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "spindle", targets: ["spindle"]),
+        // For the fuzz package in fuzz/ (its own Package.swift, built with -sanitize=fuzzer).
+        .library(name: "SpindleFuzzable", targets: ["ProtoWire", "Messages", "Gzip", "RPC", "Storage", "Engine",
+                                                    "Effects", "Services", "Crypto"]),
     ],
     targets: [
         // C libraries (Debian: libnghttp2-dev, libssl-dev, zlib1g-dev), with tiny shims for macros.

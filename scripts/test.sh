@@ -14,6 +14,7 @@
 #                   -O code paths are where optimiser-only faults show
 #   conformance     scripts/conformance.sh (interop 18 cases, health/reflection, h2probe --strict;
 #                   h2c and TLS)
+#   fuzz            scripts/fuzz.sh 60: every libFuzzer target in fuzz/, a minute in all
 # A suite that fails does not stop the others (suites that need the binary fail at once when the
 # build failed). Ends with one line "suites: N passed, M failed"; exit status 1 if any failed.
 # Set-up failures (deps, Python venv) stop the script at once.
@@ -104,6 +105,7 @@ suite http-generated assets_fresh
 suite pytest pytest_live
 suite pytest-release pytest_release
 suite conformance conformance
+suite fuzz scripts/fuzz.sh 60
 
 echo "== test.sh summary ($(($(date +%s) - LIB_T0))s total)"
 printf '%s\n' "${RESULTS[@]}"

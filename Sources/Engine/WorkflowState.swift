@@ -8,6 +8,8 @@ public enum DomainError: Error, Sendable, Hashable {
     case invalidArgument([ValidationError])
     case failedPrecondition(String)
     case aborted(String)
+    /// A limit was reached (too many workers for a tenant).
+    case resourceExhausted(String)
 
     static func invalid(_ field: String, _ message: String) -> DomainError {
         .invalidArgument([ValidationError(field: field, code: .invalidRequest, message: message)])

@@ -30,6 +30,7 @@ public enum WorkflowErrors {
         case .alreadyExists(let m): return RPCError(.alreadyExists, m)
         case .failedPrecondition(let m): return RPCError(.failedPrecondition, m)
         case .aborted(let m): return RPCError(.aborted, m)
+        case .resourceExhausted(let m): return RPCError(.resourceExhausted, m)
         case .invalidArgument(let errors): return invalidArgument(errors)
         }
     }

@@ -35,6 +35,8 @@ struct ServeOptions {
     var archiveCompaction = RunArchive.CompactionPolicy()
     /// The workflow webhook's retries (attempts counted across restarts).
     var webhookPolicy = WebhookPolicy()
+    /// task steps on external workers: cancel grace, default heartbeat timeout.
+    var taskOptions = TaskBroker.Options()
 }
 
 struct TokenOptions {
@@ -115,6 +117,8 @@ enum CLI {
       --webhook-attempts N           attempts to deliver a finished run to its workflow's webhook_url, counted
                                      across restarts; then it is given up and logged (default 5)
       --webhook-backoff-ms N         wait after the first failed attempt, doubling after each (default 500, at most 30 s)
+      --task-cancel-grace-ms N       a canceled task step's attempt waits this long for its worker to stop (default 5000)
+      --task-heartbeat-timeout-ms N  a task's heartbeat timeout when its step's config names none (default 30000)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
       --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line
       --help                         print this help
@@ -205,6 +209,10 @@ enum CLI {
                 let ms = Int64(try int(flag, min: 1, max: 3_600_000))
                 o.webhookPolicy = WebhookPolicy(maxAttempts: o.webhookPolicy.maxAttempts, initialBackoffMillis: ms,
                                                 maxBackoffMillis: max(ms, o.webhookPolicy.maxBackoffMillis))
+            case "--task-cancel-grace-ms":
+                o.taskOptions.cancelGraceNanos = Int64(try int(flag, min: 0, max: 3_600_000)) * 1_000_000
+            case "--task-heartbeat-timeout-ms":
+                o.taskOptions.defaultHeartbeatTimeoutNanos = Int64(try int(flag, min: 100, max: 86_400_000)) * 1_000_000
             case "--help", "-h": return .help(serveUsage)
             default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
             }

@@ -65,9 +65,15 @@ public struct WorkerService: Sendable {
                     }
                 }
                 group.addTask {
-                    // The stream's queue goes on after the hello the first iterator read.
-                    for try await m in requests { try Self.inbound(m, session, broker) }
-                    broker.disconnect(session, reason: "closed its stream")
+                    // The stream's queue goes on after the hello the first iterator read. Either
+                    // way out closes the mailbox, which ends the writer.
+                    do {
+                        for try await m in requests { try Self.inbound(m, session, broker) }
+                        broker.disconnect(session, reason: "closed its stream")
+                    } catch {
+                        broker.disconnect(session, reason: "lost its stream (\(error))")
+                        throw error
+                    }
                 }
                 try await group.next()
                 group.cancelAll()

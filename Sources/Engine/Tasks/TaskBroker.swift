@@ -68,6 +68,14 @@ public final class WorkerMailbox: Sendable {
 
     /// The next messages, in order; nil once closed (what was queued before is delivered first).
     public func next() async -> [WorkerOutbound]? {
+        await withTaskCancellationHandler {
+            await take()
+        } onCancel: {
+            close("the stream's writer was cancelled")
+        }
+    }
+
+    private func take() async -> [WorkerOutbound]? {
         await withCheckedContinuation { (c: CheckedContinuation<[WorkerOutbound]?, Never>) in
             let ready: [WorkerOutbound]?? = state.withLock { s in
                 if !s.queue.isEmpty {

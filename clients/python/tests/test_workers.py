@@ -509,3 +509,44 @@ def test_bad_hellos_get_precise_errors(server):
     with pytest.raises(grpc.RpcError) as e:
         list(call)
     assert e.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def go_worker_binary():
+    repo = os.path.dirname(os.path.dirname(CLIENT_DIR))
+    binary = os.path.join(repo, "clients", "go", "bin", "spindle-worker")
+    if not os.path.exists(binary):
+        subprocess.run([os.path.join(repo, "clients", "go", "build.sh")], check=True, cwd=repo, timeout=600)
+    return binary
+
+
+def test_a_dag_mixes_python_and_go_workers_with_built_in_steps(server):
+    api = Api(server, "wk-polyglot")
+    pyq, goq = q("py"), q("go")
+    go = subprocess.Popen([go_worker_binary(), "-addr", server.addr, "-token", api.token, "-queue", goq,
+                           "-concurrency", "2", "-id", "go-1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    w = api.worker([pyq], worker_id="py-1")
+
+    @w.task("split")
+    def split(payload, ctx):
+        return {"words": payload["text"].split()}
+
+    w.start()
+    try:
+        assert go.stdout.readline().startswith("worker go-1")
+        run_id = api.start([
+            step("text", "template", {"template": "{{inputs.s}}"}),
+            task_step("words", pyq, after=["text"], task_type="split", payload={"text": "{{steps.text}}"}),
+            task_step("shout", goq, after=["text"], task_type="upper", payload={"text": "{{steps.text}}"}),
+            step("join", "transform", {"expression": "join(steps.words.words, '+') + ' ' + steps.shout.text"},
+                 after=["words", "shout"]),
+        ], s="hello task steps")
+        run = api.wait(run_id)
+        assert run.status == RS.RUN_STATUS_COMPLETED, run
+        assert output(run, "join") == "hello+task+steps HELLO TASK STEPS"
+        steps = by_step(run)
+        assert steps["words"].worker_id == "py-1" and steps["shout"].worker_id == "go-1"
+        assert output(run, "shout")["worker"] == "go-1"
+    finally:
+        w.stop(grace=1)
+        go.send_signal(signal.SIGTERM)
+        assert go.wait(timeout=15) == 0

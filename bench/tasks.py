@@ -12,39 +12,20 @@ receiving the task; both clocks are this machine's). Prints a table; asserts not
 import argparse
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-GO = os.path.join(REPO, "clients", "go", "bin")
+import benchlib
+
+GO = benchlib.GO_BIN
 AIMS = {"task_steps_per_s": ">= 20000", "dispatch_p50_ms": "< 1"}
 
 
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p / 100 * len(xs)))] if xs else float("nan")
-
-
-def start_server(binary, threads):
-    data = tempfile.mkdtemp(prefix="spindle-taskbench-")
-    log = open(os.path.join(data, "server.log"), "w+")
-    server = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--port", "0", "--data-dir", data,
-                               "--threads", str(threads), "--max-runs-per-workflow", "100000",
-                               "--max-running-runs", "100000", "--max-concurrent-streams", "20000"],
-                              stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(300):
-        log.seek(0)
-        m = re.search(r"event=listening addr=(\S+)", log.read())
-        if m:
-            return server, data, m.group(1)
-        time.sleep(0.05)
-    sys.exit("spindle did not start:\n" + open(log.name).read())
 
 
 def main():
@@ -57,17 +38,12 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
 
-    binary = os.environ.get("SPINDLE_BIN")
-    if not binary:
-        binary = subprocess.run([os.path.join(REPO, "scripts", "build-release.sh")], check=True,
-                                stdout=subprocess.PIPE, text=True).stdout.strip()
-    subprocess.run([os.path.join(REPO, "clients", "go", "build.sh")], check=True)
+    binary = benchlib.binaries()
     figures = {}
-    server, data, addr = start_server(binary, args.threads)
+    server, data, addr = benchlib.start_server(binary, args.threads, "spindle-taskbench-")
     workers = []
     try:
-        token = subprocess.run([binary, "token", "--tenant", "bench", "--data-dir", data], check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        token = benchlib.token(binary, data)
         stats = [os.path.join(data, f"worker-{i}.json") for i in range(args.workers)]
         for i in range(args.workers):
             workers.append(subprocess.Popen(["taskset", "-c", "1", os.path.join(GO, "spindle-worker"), "-addr", addr,
@@ -111,13 +87,7 @@ def main():
         for w in workers:
             if w.poll() is None:
                 w.kill()
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(data, ignore_errors=True)
-
+        benchlib.stop_server(server, data)
 
 if __name__ == "__main__":
     main()

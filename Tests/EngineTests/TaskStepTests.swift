@@ -74,4 +74,23 @@ import Testing
         let done = try await h.finished(run.id)
         #expect(done.status == .completed && done.step("t")?.output == "fresh")
     }
+
+    @Test func aLoopOfTaskStepsMakesOneTaskPerItem() async throws {
+        let h = try await RunHarness.make()
+        let wf = try await h.workflow([
+            runStep("each", "loop", ["items": [1, 2, 3], "concurrency": 3,
+                                     "step": ["type": "task", "config": ["queue": "q", "payload": "{{item}}"]]]),
+        ])
+        let s = try h.executor.tasks.connect(tenant: "t", WorkerHello(workerID: "w", queues: ["q"], maxConcurrent: 3, credits: 3))
+        let run = try await h.start(wf)
+        var seen: [String: JSONValue] = [:]
+        while seen.count < 3, let (spec, _) = await Self.task(s) { seen[spec.taskID] = spec.payload }
+        #expect(Set(seen.keys) == ["\(run.id)/each/1.0", "\(run.id)/each/1.1", "\(run.id)/each/1.2"])
+        for (id, payload) in seen {
+            try h.executor.tasks.receive(s, .result(taskID: id, attempt: 1, output: .number((payload.numberValue ?? 0) * 10)))
+        }
+        let done = try await h.finished(run.id)
+        #expect(done.status == .completed)
+        #expect(done.step("each")?.output?["results"] == [10, 20, 30])
+    }
 }

@@ -29,7 +29,10 @@ enum TaskSteps {
         }
         let task = context.task ?? AttemptContext(fallback: false, timeoutNanos: nil, recoveredLease: "", startSeq: 0)
         let now = context.executor.now()
-        let spec = TaskSpec(taskID: TaskSpec.id(runID: inv.runID, stepID: inv.stepID, attempt: inv.attempt, fallback: task.fallback),
+        var taskID = TaskSpec.id(runID: inv.runID, stepID: inv.stepID, attempt: inv.attempt, fallback: task.fallback)
+        // A loop's inner task step: one task per item ("<run>/<loop step>/<attempt>.<index>").
+        if context.task == nil, let index = inv.scope["index"]?.numberValue { taskID += ".\(Int(index))" }
+        let spec = TaskSpec(taskID: taskID,
                             tenantID: inv.tenantID, runID: inv.runID, workflowID: inv.workflowID, stepID: inv.stepID,
                             attempt: inv.attempt, queue: queue, taskType: inv.config["task_type"]?.stringValue ?? "",
                             payload: inv.config["payload"] ?? inv.input,

@@ -33,15 +33,8 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	ctx := benchkit.Authorized(*token)
-	var runClients []pb.RunServiceClient
-	var wfClient pb.WorkflowServiceClient
-	for _, conn := range benchkit.Dial(*addr, *conns) {
-		defer conn.Close()
-		runClients = append(runClients, pb.NewRunServiceClient(conn))
-		if wfClient == nil {
-			wfClient = pb.NewWorkflowServiceClient(conn)
-		}
-	}
+	runClients, wfClient, closeAll := benchkit.Clients(*addr, *conns)
+	defer closeAll()
 	step := func(id string) *pb.Step {
 		if *kind == "task" {
 			return &pb.Step{Id: id, Type: "task", Config: &structpb.Struct{Fields: map[string]*structpb.Value{

@@ -16,7 +16,8 @@
         await asyncio.sleep(3)             # a cancel cancels it (CancelledError)
         return payload
 
-    worker.run()                           # or worker.start() ... worker.stop()
+    worker.run()                           # or worker.start() ... worker.stop(),
+                                           # or `await worker.serve()` in an asyncio program
 
 One bidirectional `WorkerService.Connect` stream per worker. The worker grants the server one
 credit per free slot, so it never holds more than `concurrency` tasks; heartbeats go out on
@@ -155,6 +156,17 @@ class Worker:
                 backoff = 0.05
             self._stopping.wait(backoff)
             backoff = min(self.max_backoff, backoff * 2)
+
+    async def serve(self, grace=10.0):
+        """For asyncio programs: serves until the awaiting task is cancelled, then stops
+        gracefully (as stop(grace))."""
+        loop = asyncio.get_running_loop()
+        runner = loop.run_in_executor(None, self.run)
+        try:
+            await asyncio.shield(runner)
+        except asyncio.CancelledError:
+            await loop.run_in_executor(None, self.stop, grace)
+            raise
 
     def stop(self, grace=10.0):
         """Takes no new task, waits up to `grace` s for running ones, hands the rest back."""

@@ -550,3 +550,28 @@ def test_a_dag_mixes_python_and_go_workers_with_built_in_steps(server):
         w.stop(grace=1)
         go.send_signal(signal.SIGTERM)
         assert go.wait(timeout=15) == 0
+
+
+def test_an_asyncio_program_serves_with_await_and_stops_on_cancel(server):
+    import asyncio
+    api = Api(server, "wk-aio")
+    queue = q("aio")
+    w = api.worker([queue])
+
+    @w.task()
+    async def add(payload, ctx):
+        await asyncio.sleep(0.01)
+        return payload["a"] + payload["b"]
+
+    async def main():
+        serving = asyncio.create_task(w.serve(grace=1))
+        run_id = await asyncio.to_thread(api.start, [task_step("t", queue, payload={"a": 2, "b": 3})])
+        run = await asyncio.to_thread(api.wait, run_id)
+        serving.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await serving
+        return run
+
+    run = asyncio.run(main())
+    assert run.status == RS.RUN_STATUS_COMPLETED and output(run, "t") == 5
+    assert w._stopping.is_set()

@@ -182,18 +182,14 @@ public final class TaskBroker: Sendable {
 
     func attach(_ r: TaskRecorder) { recorder.withLock { $0 = r } }
 
-    private func board(_ s: inout State, _ tenant: String) -> TaskBoard {
-        s.boards[tenant] ?? TaskBoard(cancelGraceNanos: options.cancelGraceNanos, leasePrefix: bootID)
-    }
-
     /// Runs `body` on the tenant's board under the lock and carries out the actions it returns.
+    /// The board is changed in place in the table (a copy taken out and put back would copy
+    /// its tables on every change).
     private func change<R>(_ tenant: String, _ body: (inout TaskBoard, Instant) -> (R, [TaskBoard.Action])) -> R {
         let now = clock.now()
+        let fresh = TaskBoard(cancelGraceNanos: options.cancelGraceNanos, leasePrefix: bootID)
         let (r, actions) = state.withLock { s -> (R, [TaskBoard.Action]) in
-            var b = board(&s, tenant)
-            let out = body(&b, now)
-            s.boards[tenant] = b
-            return out
+            body(&s.boards[tenant, default: fresh], now)
         }
         perform(actions, tenant: tenant)
         return r

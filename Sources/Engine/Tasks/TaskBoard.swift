@@ -192,7 +192,9 @@ struct TaskBoard: Sendable {
             return []
         }
         entries[spec.taskID] = Entry(spec: spec, phase: .waiting, enqueuedAt: now)
-        var q = queues[spec.queue] ?? Queue()
+        // Taken out while changed (here and below): a copy that the table still shares would
+        // copy the queue's storage on the first write.
+        var q = queues.removeValue(forKey: spec.queue) ?? Queue()
         if q.byWorkflow[spec.workflowID] == nil || q.byWorkflow[spec.workflowID]!.isEmpty {
             q.ring.append(spec.workflowID)
         }
@@ -414,7 +416,8 @@ struct TaskBoard: Sendable {
 
     /// Leases waiting tasks of `name` to its workers with room, taking workers in turn.
     private mutating func pump(_ name: String, now: Instant) -> [Action] {
-        guard var q = queues[name], q.backlog > 0, !q.servers.isEmpty else { return [] }
+        guard let peek = queues[name], peek.backlog > 0, !peek.servers.isEmpty else { return [] }
+        var q = queues.removeValue(forKey: name)!
         var actions: [Action] = []
         var idle = 0
         while q.backlog > 0 && idle < q.servers.count {
@@ -441,12 +444,16 @@ struct TaskBoard: Sendable {
         while (workers[session]?.free ?? 0) > 0 && empty < w.queues.count {
             let name = w.queues[i % w.queues.count]
             i += 1
-            guard var q = queues[name], let id = takeNext(&q) else {
+            guard var q = queues.removeValue(forKey: name) else {
                 empty += 1
                 continue
             }
-            empty = 0
-            actions.append(lease(id, to: session, queue: &q, now: now))
+            if let id = takeNext(&q) {
+                empty = 0
+                actions.append(lease(id, to: session, queue: &q, now: now))
+            } else {
+                empty += 1
+            }
             queues[name] = q
         }
         workers[session]?.nextQueue = i % w.queues.count
@@ -485,7 +492,7 @@ struct TaskBoard: Sendable {
     }
 
     private mutating func removeWaiting(_ spec: TaskSpec) {
-        guard var q = queues[spec.queue] else { return }
+        guard var q = queues.removeValue(forKey: spec.queue) else { return }
         q.byWorkflow[spec.workflowID]?.removeAll { $0 == spec.taskID }
         q.backlog -= 1
         if q.byWorkflow[spec.workflowID]?.isEmpty ?? false {

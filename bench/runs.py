@@ -9,15 +9,11 @@ server finishes them.
 """
 import argparse
 import os
-import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+import benchlib
+
 AIMS = {
     "runs_per_s": ">= 5000", "latency_p50_ms": "< 2", "lag_one_p99_ms": "< 50", "lag_many_p99_ms": "< 50",
     "kib_per_paused_run": "< 20",
@@ -34,32 +30,11 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
 
-    binary = os.environ.get("SPINDLE_BIN")
-    if not binary:
-        binary = subprocess.run([os.path.join(REPO, "scripts", "build-release.sh")], check=True,
-                                stdout=subprocess.PIPE, text=True).stdout.strip()
-    subprocess.run([os.path.join(REPO, "clients", "go", "build.sh")], check=True)
-    bench = os.path.join(REPO, "clients", "go", "bin", "spindle-runbench")
-
-    data = tempfile.mkdtemp(prefix="spindle-runbench-")
-    log = open(os.path.join(data, "server.log"), "w+")
-    server = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--port", "0", "--data-dir", data,
-                               "--threads", str(args.threads), "--max-runs-per-workflow", "100000",
-                               "--max-running-runs", "100000", "--max-concurrent-streams", "20000"],
-                              stdout=log, stderr=subprocess.STDOUT)
+    binary = benchlib.binaries()
+    bench = os.path.join(benchlib.GO_BIN, "spindle-runbench")
+    server, data, addr = benchlib.start_server(binary, args.threads, "spindle-runbench-")
     try:
-        addr = None
-        for _ in range(300):
-            log.seek(0)
-            m = re.search(r"event=listening addr=(\S+)", log.read())
-            if m:
-                addr = m.group(1)
-                break
-            time.sleep(0.05)
-        if not addr:
-            sys.exit("spindle did not start:\n" + open(log.name).read())
-        token = subprocess.run([binary, "token", "--tenant", "bench", "--data-dir", data], check=True,
-                               capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        token = benchlib.token(binary, data)
         out = subprocess.run(["taskset", "-c", "1", bench, "-addr", addr, "-token", token, "-pid", str(server.pid),
                               "-clients", str(args.clients), "-seconds", str(args.seconds),
                               "-latency-runs", str(args.latency_runs), "-watchers-one", str(args.watchers_one),
@@ -73,12 +48,7 @@ def main():
         for key, value in figures.items():
             print(f"| {key} | {value} | {AIMS.get(key, '')} |")
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(data, ignore_errors=True)
+        benchlib.stop_server(server, data)
 
 
 if __name__ == "__main__":

@@ -305,6 +305,9 @@ public enum StepType: String, Sendable, Hashable, CaseIterable {
     case httpRequest = "http_request"
     case script, webhook, subworkflow
     case agentTask = "agent_task"
+    /// Runs on an external worker (WorkerService): config "queue", optional "task_type",
+    /// "heartbeat_timeout", "payload".
+    case task
 
     /// Required config: every inner list needs at least one of its keys present
     /// (a one-element list is a plain required key).
@@ -319,6 +322,7 @@ public enum StepType: String, Sendable, Hashable, CaseIterable {
         case .script: [["command"]]
         case .subworkflow: [["workflow_id"]]
         case .agentTask: [["prompt"]]
+        case .task: [["queue"]]
         }
     }
 }

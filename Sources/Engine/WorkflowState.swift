@@ -8,7 +8,8 @@ public enum DomainError: Error, Sendable, Hashable {
     case invalidArgument([ValidationError])
     case failedPrecondition(String)
     case aborted(String)
-    /// Over a size limit (a value over --max-value-bytes, a record over the log's limit).
+    /// Over a size or count limit: a value over --max-value-bytes, a record over the log's limit,
+    /// too many workers for a tenant.
     case resourceExhausted(String)
 
     static func invalid(_ field: String, _ message: String) -> DomainError {

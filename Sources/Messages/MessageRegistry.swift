@@ -65,6 +65,12 @@ public enum MessageRegistry {
         SpindleV1.CreateScheduleRequest.self, SpindleV1.ListSchedulesRequest.self, SpindleV1.ListSchedulesResponse.self,
         SpindleV1.PauseScheduleRequest.self, SpindleV1.DeleteScheduleRequest.self, SpindleV1.DeleteScheduleResponse.self,
         SpindleV1.WatchRunRequest.self, SpindleV1.WatchRunsRequest.self, SpindleV1.WatchRunsResponse.self,
+        SpindleV1.TaskNote.self,
+        SpindleV1.WorkerMessage.self, SpindleV1.ServerMessage.self, SpindleV1.WorkerHello.self, SpindleV1.HeldTask.self,
+        SpindleV1.WorkerCredit.self, SpindleV1.TaskHeartbeat.self, SpindleV1.TaskResult.self, SpindleV1.TaskFailure.self,
+        SpindleV1.WorkerWelcome.self, SpindleV1.Task.self, SpindleV1.TaskCancel.self, SpindleV1.TaskAck.self,
+        SpindleV1.ListQueuesRequest.self, SpindleV1.ListQueuesResponse.self, SpindleV1.DescribeQueueRequest.self,
+        SpindleV1.QueueInfo.self, SpindleV1.WorkerInfo.self,
     ]
 
     public static let enums: [any SchemaEnum.Type] = [

@@ -66,7 +66,8 @@ extension SpindleV1 {
             ("RUN_EVENT_TYPE_STEP_RETRYING", 9), ("RUN_EVENT_TYPE_STEP_COMPLETED", 10),
             ("RUN_EVENT_TYPE_STEP_FAILED", 11), ("RUN_EVENT_TYPE_STEP_SKIPPED", 12),
             ("RUN_EVENT_TYPE_STEP_PAUSED", 13), ("RUN_EVENT_TYPE_STEP_CANCELED", 14),
-            ("RUN_EVENT_TYPE_PAUSE_ACTION", 15),
+            ("RUN_EVENT_TYPE_PAUSE_ACTION", 15), ("RUN_EVENT_TYPE_TASK_DISPATCHED", 16),
+            ("RUN_EVENT_TYPE_STEP_PROGRESS", 17), ("RUN_EVENT_TYPE_TASK_RESULT_REFUSED", 18),
         ]
         public static let unspecified = Self(rawValue: 0)
         public static let runQueued = Self(rawValue: 1)
@@ -84,6 +85,9 @@ extension SpindleV1 {
         public static let stepPaused = Self(rawValue: 13)
         public static let stepCanceled = Self(rawValue: 14)
         public static let pauseAction = Self(rawValue: 15)
+        public static let taskDispatched = Self(rawValue: 16)
+        public static let stepProgress = Self(rawValue: 17)
+        public static let taskResultRefused = Self(rawValue: 18)
         public var rawValue: Int32
         public init(rawValue: Int32) { self.rawValue = rawValue }
     }
@@ -161,6 +165,7 @@ extension SpindleV1 {
             .message("finished_at", 9, ".google.protobuf.Timestamp"),
             .message("next_attempt_at", 10, ".google.protobuf.Timestamp"), FieldInfo("used_fallback", 11, .bool),
             FieldInfo("child_run_id", 12, .string), .message("wake_at", 13, ".google.protobuf.Timestamp"),
+            FieldInfo("worker_id", 14, .string), .message("progress", 15, ".google.protobuf.Value"),
         ]
         public var stepID = ""
         public var type = ""
@@ -176,6 +181,9 @@ extension SpindleV1 {
         public var usedFallback = false
         public var childRunID = ""
         public var wakeAt: GoogleProtobuf.Timestamp?
+        /// task steps: the worker holding the current attempt, and its latest progress.
+        public var workerID = ""
+        public var progress: GoogleProtobuf.Value?
         public init() {}
         public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
             switch t.number {
@@ -192,6 +200,8 @@ extension SpindleV1 {
             case 11: try r.read(.bool, t, &usedFallback)
             case 12: try r.read(.string, t, &childRunID)
             case 13: try r.readMessage(t, &wakeAt)
+            case 14: try r.read(.string, t, &workerID)
+            case 15: try r.readMessage(t, &progress)
             default: try r.skip(t)
             }
         }
@@ -209,6 +219,8 @@ extension SpindleV1 {
             w.write(.bool, 11, usedFallback)
             w.write(.string, 12, childRunID)
             w.writeMessage(13, wakeAt)
+            w.write(.string, 14, workerID)
+            w.writeMessage(15, progress)
         }
     }
 
@@ -350,7 +362,7 @@ extension SpindleV1 {
             .message("output", 8, ".google.protobuf.Value"), .message("error", 9, scope + "StepError"),
             .enumeration("run_status", 10, scope + "RunStatus"),
             .message("next_attempt_at", 11, ".google.protobuf.Timestamp"),
-            .message("pause_action", 12, scope + "PauseRecord"),
+            .message("pause_action", 12, scope + "PauseRecord"), .message("task", 13, scope + "TaskNote"),
         ]
         public var runID = ""
         public var seq: UInt64 = 0
@@ -365,6 +377,7 @@ extension SpindleV1 {
         public var runStatus = RunStatus.unspecified
         public var nextAttemptAt: GoogleProtobuf.Timestamp?
         public var pauseAction: PauseRecord?
+        public var task: TaskNote?
         public init() {}
         public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
             switch t.number {
@@ -380,6 +393,7 @@ extension SpindleV1 {
             case 10: try r.readEnum(t, &runStatus)
             case 11: try r.readMessage(t, &nextAttemptAt)
             case 12: try r.readMessage(t, &pauseAction)
+            case 13: try r.readMessage(t, &task)
             default: try r.skip(t)
             }
         }
@@ -396,6 +410,39 @@ extension SpindleV1 {
             w.writeEnum(10, runStatus)
             w.writeMessage(11, nextAttemptAt)
             w.writeMessage(12, pauseAction)
+            w.writeMessage(13, task)
+        }
+    }
+
+    /// What a run event says about a task step's attempt on a worker.
+    public struct TaskNote: SchemaMessage {
+        public static let protoName = "spindle.v1.TaskNote"
+        public static let fields: [FieldInfo] = [
+            FieldInfo("task_id", 1, .string), FieldInfo("worker_id", 2, .string), FieldInfo("lease_id", 3, .string),
+            .message("details", 4, ".google.protobuf.Value"), FieldInfo("reason", 5, .string),
+        ]
+        public var taskID = ""
+        public var workerID = ""
+        public var leaseID = ""
+        public var details: GoogleProtobuf.Value?
+        public var reason = ""
+        public init() {}
+        public mutating func decodeField(_ t: FieldTag, from r: inout ProtoReader) throws(ProtoDecodingError) {
+            switch t.number {
+            case 1: try r.read(.string, t, &taskID)
+            case 2: try r.read(.string, t, &workerID)
+            case 3: try r.read(.string, t, &leaseID)
+            case 4: try r.readMessage(t, &details)
+            case 5: try r.read(.string, t, &reason)
+            default: try r.skip(t)
+            }
+        }
+        public func encodeFields(to w: inout ProtoWriter) {
+            w.write(.string, 1, taskID)
+            w.write(.string, 2, workerID)
+            w.write(.string, 3, leaseID)
+            w.writeMessage(4, details)
+            w.write(.string, 5, reason)
         }
     }
 

@@ -32,6 +32,8 @@ enum RunMapping {
         out.usedFallback = s.usedFallback
         out.childRunID = s.childRunID
         out.wakeAt = ts(s.wakeAt)
+        out.workerID = s.workerID
+        out.progress = s.progress.map(M.value)
         return out
     }
 
@@ -129,6 +131,20 @@ enum RunMapping {
         case .pauseAction(let p):
             t = .pauseAction
             out.pauseAction = pause(p, runID: e.runID)
+        case .task(let n):
+            switch n.what {
+            case .dispatched: t = .taskDispatched
+            case .progress: t = .stepProgress
+            case .refused: t = .taskResultRefused
+            }
+            out.attempt = n.attempt
+            var note = PB.TaskNote()
+            note.taskID = n.taskID
+            note.workerID = n.workerID
+            note.leaseID = n.leaseID
+            note.details = n.details.map(M.value)
+            note.reason = n.reason
+            out.task = note
         }
         out.type = t
         return out

@@ -44,6 +44,8 @@ struct ServeOptions {
     var webhookPolicy = WebhookPolicy()
     /// Large values: kept in blobs past a threshold, refused past a limit.
     var valueLimits = ValueLimits()
+    /// task steps on external workers: cancel grace, default heartbeat timeout.
+    var taskOptions = TaskBroker.Options()
 }
 
 struct TokenOptions {
@@ -135,6 +137,8 @@ enum CLI {
                                      blob beside the log and referred to from the log (default 262144, at most 4 MiB)
       --max-value-bytes N            a value over N bytes fails its step with RESOURCE_EXHAUSTED (a request
                                      carrying one is refused the same way; default 67108864)
+      --task-cancel-grace-ms N       a canceled task step's attempt waits this long for its worker to stop (default 5000)
+      --task-heartbeat-timeout-ms N  a task's heartbeat timeout when its step's config names none (default 30000)
       --jwt-secret-file FILE         HS256 secret (default <data-dir>/auth/jwt-secret, created if missing)
       --api-keys-file FILE           static API keys, one "KEY TENANT [SUBJECT]" per line; a key listed twice or
                                      a malformed line stops the server at start-up, naming the line
@@ -235,6 +239,10 @@ enum CLI {
                                                 maxBackoffMillis: max(ms, o.webhookPolicy.maxBackoffMillis))
             case "--value-blob-bytes": o.valueLimits.blobThresholdBytes = try int(flag, min: 64, max: 4 << 20)
             case "--max-value-bytes": o.valueLimits.maxValueBytes = try int(flag, min: 1, max: 1 << 30)
+            case "--task-cancel-grace-ms":
+                o.taskOptions.cancelGraceNanos = Int64(try int(flag, min: 0, max: 3_600_000)) * 1_000_000
+            case "--task-heartbeat-timeout-ms":
+                o.taskOptions.defaultHeartbeatTimeoutNanos = Int64(try int(flag, min: 100, max: 86_400_000)) * 1_000_000
             case "--help", "-h": return .help(serveUsage)
             default: throw UsageError(description: "unknown flag \"\(flag)\"\n\n\(serveUsage)")
             }

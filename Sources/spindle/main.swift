@@ -76,7 +76,8 @@ func serve(_ options: ServeOptions) async -> Int32 {
     let executor = Executor(workflows: store, runners: StepRunners.make(options, client: httpClient),
                             limits: Executor.Limits(global: options.maxRunningRuns, perWorkflow: options.maxRunsPerWorkflow),
                             hubCapacity: options.watchRingEvents ?? EventHub.defaultCapacity,
-                            webhooks: StepRunners.webhooks(client: httpClient, policy: options.webhookPolicy))
+                            webhooks: StepRunners.webhooks(client: httpClient, policy: options.webhookPolicy),
+                            taskOptions: options.taskOptions)
     let recoveryStarted = ContinuousClock.now
     await executor.recover()
     executor.startScheduler()
@@ -86,7 +87,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     for problem in executor.recoveryProblems { Log.event("error", "run_recovery", ["problem": problem]) }
 
     var serviceNames = [HealthService.serviceName, BenchmarkService.serviceName, WorkflowService.serviceName,
-                        RunService.serviceName] + ReflectionService.serviceNames
+                        RunService.serviceName, WorkerService.serviceName] + ReflectionService.serviceNames
     if options.testingServices { serviceNames.append(TestService.serviceName) }
     let health = HealthService(services: serviceNames)
     var router = Router()
@@ -94,6 +95,7 @@ func serve(_ options: ServeOptions) async -> Int32 {
     BenchmarkService().register(in: &router)
     WorkflowService(store: store, authenticator: authenticator, executor: executor).register(in: &router)
     RunService(executor: executor, authenticator: authenticator).register(in: &router)
+    WorkerService(executor: executor, authenticator: authenticator).register(in: &router)
     if options.testingServices { TestService().register(in: &router) }
     ReflectionService(services: serviceNames).register(in: &router)
 

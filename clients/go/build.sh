@@ -13,9 +13,11 @@ mkdir -p "$GP/src/spindle/clients" "$HERE/bin"
 ln -s "$HERE" "$GP/src/spindle/clients/go"
 export GO111MODULE=off GOPATH="$GP:/usr/share/gocode" GOCACHE="$GP/cache" GOFLAGS=
 go vet spindle/clients/go/spindlev1 spindle/clients/go/benchkit spindle/clients/go/cmd/spindle-demo spindle/clients/go/cmd/spindle-runbench \
-    spindle/clients/go/cmd/spindle-wfbench
+    spindle/clients/go/cmd/spindle-wfbench spindle/clients/go/worker spindle/clients/go/cmd/spindle-worker spindle/clients/go/cmd/spindle-taskbench
 go test spindle/clients/go/benchkit
 go build -o "$HERE/bin/spindle-demo" spindle/clients/go/cmd/spindle-demo
 go build -o "$HERE/bin/spindle-runbench" spindle/clients/go/cmd/spindle-runbench
 go build -o "$HERE/bin/spindle-wfbench" spindle/clients/go/cmd/spindle-wfbench
-echo "built $HERE/bin/spindle-demo, spindle-runbench and spindle-wfbench ($(go version | cut -d' ' -f3))" >&2
+go build -o "$HERE/bin/spindle-worker" spindle/clients/go/cmd/spindle-worker
+go build -o "$HERE/bin/spindle-taskbench" spindle/clients/go/cmd/spindle-taskbench
+echo "built $HERE/bin/spindle-demo, spindle-runbench, spindle-wfbench, spindle-worker and spindle-taskbench ($(go version | cut -d' ' -f3))" >&2

@@ -247,6 +247,7 @@ def write_all():
 
     spindle_v1_cases(cases)
     spindle_v1_run_cases(cases)
+    spindle_v1_worker_cases(cases)
 
     # --- Non-canonical inputs -------------------------------------------------------------
     nested = at.AllTypes.Nested
@@ -538,6 +539,47 @@ def spindle_v1_run_cases(cases):
         run=run.Run(id="run_1", status=run.RUN_STATUS_RUNNING), resume_token="tok-snap-1")
     cases["spindle_v1_watch_runs_snapshot_end"] = svc.WatchRunsResponse(snapshot_end=True, resume_token="tok-snap-end")
     cases["spindle_v1_watch_runs_snapshot_end_false"] = svc.WatchRunsResponse(snapshot_end=False)
+
+
+def spindle_v1_worker_cases(cases):
+    """spindle.v1 workers: each arm of WorkerMessage.kind and ServerMessage.kind with every
+    field set, the queue reads, and a run event's TaskNote. Mirrored in
+    SpindleV1WorkerGoldenTests.swift."""
+    w = mod("spindle.v1.worker_service_pb2")
+    run = mod("spindle.v1.run_pb2")
+    from google.protobuf import struct_pb2, timestamp_pb2
+    cases["spindle_v1_worker_hello"] = w.WorkerMessage(hello=w.WorkerHello(
+        worker_id="py-1", queues=["images", "video"], max_concurrent=8, labels={"zone": "eu", "gpu": "no"},
+        credits=8, held=[w.HeldTask(task_id="run_1/resize/2", attempt=2, lease_id="b1-7")]))
+    cases["spindle_v1_worker_credit"] = w.WorkerMessage(credit=w.WorkerCredit(credits=3))
+    cases["spindle_v1_worker_heartbeat"] = w.WorkerMessage(heartbeat=w.TaskHeartbeat(
+        task_id="run_1/resize/2", attempt=2, details=struct_pb2.Value(struct_value=obj({"done": 0.5}))))
+    cases["spindle_v1_worker_result"] = w.WorkerMessage(result=w.TaskResult(
+        task_id="run_1/resize/2", attempt=2, output=struct_pb2.Value(string_value="ok")))
+    cases["spindle_v1_worker_failure"] = w.WorkerMessage(failure=w.TaskFailure(
+        task_id="run_1/resize/2", attempt=2, code="BAD_INPUT", message="no such image", retryable=True,
+        details=struct_pb2.Value(number_value=404)))
+    cases["spindle_v1_server_welcome"] = w.ServerMessage(welcome=w.WorkerWelcome(
+        session_id="b1-3", kept_task_ids=["run_1/resize/2"]))
+    cases["spindle_v1_server_task"] = w.ServerMessage(task=w.Task(
+        task_id="run_1/resize/2", run_id="run_1", workflow_id="wf_1", step_id="resize", attempt=2, queue="images",
+        task_type="resize", payload=struct_pb2.Value(struct_value=obj({"w": 640})),
+        deadline=timestamp_pb2.Timestamp(seconds=1767225600, nanos=5), heartbeat_timeout_ms=30000, lease_id="b1-8"))
+    cases["spindle_v1_server_cancel"] = w.ServerMessage(cancel=w.TaskCancel(
+        task_id="run_1/resize/2", attempt=2, reason="run canceled"))
+    cases["spindle_v1_server_ack"] = w.ServerMessage(ack=w.TaskAck(
+        task_id="run_1/resize/2", attempt=2, accepted=False, reason="attempt 2 is not current"))
+    cases["spindle_v1_worker_empty"] = w.WorkerMessage()
+    cases["spindle_v1_describe_queue_request"] = w.DescribeQueueRequest(queue="images")
+    cases["spindle_v1_list_queues_request"] = w.ListQueuesRequest()
+    cases["spindle_v1_list_queues_response"] = w.ListQueuesResponse(queues=[w.QueueInfo(
+        name="images", backlog=12, in_flight=3, workers_connected=1, oldest_task_age_ms=250, dispatched_total=1 << 33,
+        dispatch_rate_per_s=20.5, workers=[w.WorkerInfo(worker_id="py-1", max_concurrent=8, in_flight=3, credits=5,
+                                                        labels={"zone": "eu"})])])
+    cases["spindle_v1_run_event_task_note"] = run.RunEvent(
+        run_id="run_1", seq=4, type=run.RUN_EVENT_TYPE_TASK_RESULT_REFUSED, step_id="resize", attempt=1,
+        task=run.TaskNote(task_id="run_1/resize/1", worker_id="py-1", lease_id="b1-2",
+                          details=struct_pb2.Value(bool_value=True), reason="stale"))
 
 
 def write(name, data):

@@ -9,7 +9,8 @@ enum EngineMetrics {
     /// In the order of `index(of:)`.
     static let names = ["run_queued", "run_started", "run_paused", "run_resumed", "run_completed", "run_failed",
                         "run_canceled", "step_started", "step_retrying", "step_completed", "step_failed", "step_skipped",
-                        "step_paused", "step_canceled", "pause_action"]
+                        "step_paused", "step_canceled", "pause_action",
+                        "task_dispatched", "step_progress", "task_result_refused"]
     static let counters = names.map { events.with($0) }
 
     static func record(_ kind: RunEvent.Kind) { counters[index(of: kind)].increment() }
@@ -31,6 +32,12 @@ enum EngineMetrics {
         case .stepPaused: 12
         case .stepCanceled: 13
         case .pauseAction: 14
+        case .task(let note):
+            switch note.what {
+            case .dispatched: 15
+            case .progress: 16
+            case .refused: 17
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public final class Executor: Sendable {
 
     public let limits: Limits
     public let hub: EventHub
+    /// Hands `task` steps' attempts to external workers.
+    public let tasks: TaskBroker
     let runners: [String: any StepRunner]
     let sleeper: Sleeper
     /// The workflow webhook, told of every run that ends (durably, with retries).
@@ -109,7 +111,8 @@ public final class Executor: Sendable {
     }
 
     public init(workflows: WorkflowStore, runners: [String: any StepRunner] = [:], limits: Limits = Limits(),
-                sleeper: Sleeper? = nil, hubCapacity: Int = EventHub.defaultCapacity, webhooks: RunWebhooks? = nil) {
+                sleeper: Sleeper? = nil, hubCapacity: Int = EventHub.defaultCapacity, webhooks: RunWebhooks? = nil,
+                taskOptions: TaskBroker.Options = TaskBroker.Options()) {
         self.workflows = workflows
         self.webhooks = webhooks
         self.environment = workflows.environment
@@ -120,6 +123,9 @@ public final class Executor: Sendable {
         self.hub = EventHub(capacity: hubCapacity, startLSN: workflows.store.lastLSN,
                             onRunEnded: { id in archive.enqueue(id) })
         self.tables = Mutex(Tables())
+        self.tasks = TaskBroker(options: taskOptions, clock: workflows.environment.clock, sleeper: self.sleeper,
+                                bootID: String(UInt64.random(in: 0..<(1 << 40)), radix: 36))
+        attachTaskRecorder()
         workflows.setRunSnapshotSource { [weak self] in self?.snapshotRecords() ?? [] }
         archive.attach(lookup: { [weak self] id in self?.tables.withLock { $0.cells[id] } },
                        allCells: { [weak self] in self?.tables.withLock { Array($0.cells.values) } ?? [] })

@@ -253,9 +253,13 @@ actor RunActor {
         let invocation = StepInvocation(tenantID: run.tenantID, workflowID: run.workflowID, runID: run.id, stepID: id,
                                         type: type, config: config, input: input, attempt: attempt, scope: scope)
         let timeout = step.timeout.map { Int64($0.totalNanos) }
-        let context = StepKinds.Context(executor: executor, parentRunID: run.id, parentStepID: id,
+        var context = StepKinds.Context(executor: executor, parentRunID: run.id, parentStepID: id,
                                         childRunID: started.childRunID, wakeAt: started.wakeAt,
                                         rawConfig: rawConfig)
+        if type == StepType.task.rawValue {
+            context.task = .init(fallback: fallback, timeoutNanos: timeout, recoveredLease: restarting?.leaseID ?? "",
+                                 startSeq: run.lastSeq)
+        }
         if let result = StepKinds.inline(invocation) {
             finishedInline.append((id, attempt, fallback, result))
             if !draining { advance() }  // started outside advance (a fallback, a retry): handle it now
@@ -290,7 +294,7 @@ actor RunActor {
             let step = steps[id]
             let policy = step?.retry
             let maxAttempts = max(1, policy?.maxAttempts ?? 1)
-            let retryable = failure.code != StepFailure.canceledCode && !fallback
+            let retryable = failure.code != StepFailure.canceledCode && !fallback && failure.retryable
                 && ((policy?.retryableErrors.isEmpty ?? true)
                     ? !StepFailure.neverRetried.contains(failure.code)
                     : policy!.retryableErrors.contains(failure.code))
@@ -325,6 +329,18 @@ actor RunActor {
         inFlight[id] = nil
         guard run.status == .running || run.status == .paused else { return }
         startAttempt(id, attempt: attempt, fallback: false, restarting: nil)
+    }
+
+    /// Records what a worker did with a task step's attempt; the sequence number of the event,
+    /// or nil when the run or (but for a refusal) the attempt has moved on.
+    func noteTask(_ note: TaskNote) -> UInt64? {
+        defer { flush() }
+        guard run.status == .running || run.status == .paused else { return nil }
+        if note.what != .refused {
+            guard let s = run.step(note.stepID), s.status == .running, s.attempts == note.attempt else { return nil }
+        }
+        emit(.task(note))
+        return run.lastSeq
     }
 
     // MARK: - Ending

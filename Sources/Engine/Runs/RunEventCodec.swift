@@ -163,6 +163,14 @@ extension RunEvent {
             w.object(p.inputs)
             w.json(p.output)
             w.instant(p.decidedAt)
+        case .task(let n):
+            step(.task, n.stepID, n.attempt)
+            w.int32(n.what.rawValue)
+            w.string(n.taskID)
+            w.string(n.workerID)
+            w.string(n.leaseID)
+            w.json(n.details)
+            w.string(n.reason)
         }
         return w.bytes
     }
@@ -172,7 +180,7 @@ extension RunEvent {
 
     enum BinaryKind: UInt8 {
         case queued = 1, started, paused, resumed, completed, failed, canceled, stepStarted, stepRetrying,
-             stepCompleted, stepFailed, stepSkipped, stepPaused, stepCanceled, pauseAction
+             stepCompleted, stepFailed, stepSkipped, stepPaused, stepCanceled, pauseAction, task
     }
 
     private init(binary bytes: [UInt8], values: ValueBlobs?) throws(DecodeError) {
@@ -187,7 +195,7 @@ extension RunEvent {
         func error() throws(DecodeError) -> StepError { StepError(code: try r.string(), message: try r.string()) }
         var id = "", attempt: Int32 = 0
         switch binaryKind {
-        case .paused, .stepStarted, .stepRetrying, .stepCompleted, .stepFailed, .stepSkipped, .stepPaused, .stepCanceled:
+        case .paused, .stepStarted, .stepRetrying, .stepCompleted, .stepFailed, .stepSkipped, .stepPaused, .stepCanceled, .task:
             id = try r.string()
             attempt = try r.int32()
         default: break
@@ -225,6 +233,11 @@ extension RunEvent {
                                             action: try r.enumValue(PauseAction.self), userID: try r.string(),
                                             comment: try r.string(), inputs: try r.object(), output: try r.optionalJSON(),
                                             decidedAt: try r.optionalInstant()))
+        case .task:
+            let raw = try r.int32()
+            guard let what = TaskNote.What(rawValue: raw) else { throw r.fail("unknown task note \(raw)") }
+            kind = .task(TaskNote(what: what, stepID: id, attempt: attempt, taskID: try r.string(), workerID: try r.string(),
+                                  leaseID: try r.string(), details: try r.optionalJSON(), reason: try r.string()))
         }
         guard r.atEnd else { throw r.fail("trailing bytes") }
         self.init(runID: runID, tenantID: tenantID, workflowID: workflowID, seq: seq, at: at, kind: kind,
@@ -303,6 +316,15 @@ extension RunEvent {
         case .pauseAction(let p):
             b.set("t", "pause_action")
             b.set("pause", present: p.json)
+        case .task(let n):
+            b.set("t", "task")
+            step(n.stepID, n.attempt)
+            b.set("what", n.what.rawValue)
+            b.set("task_id", n.taskID)
+            b.set("worker_id", n.workerID)
+            b.set("lease_id", n.leaseID)
+            b.set("details", present: n.details)
+            b.set("reason", n.reason)
         }
         return b
     }
@@ -364,6 +386,11 @@ extension RunEvent {
         case "step_paused": kind = .stepPaused(stepID: id, message: try r.string("message"))
         case "step_canceled": kind = .stepCanceled(stepID: id)
         case "pause_action": kind = .pauseAction(try PauseRecord(json: try member("pause"), path: "run_event.pause"))
+        case "task":
+            guard let what = TaskNote.What(rawValue: try r.int32("what")) else { throw r.fail("what", "unknown task note") }
+            kind = .task(TaskNote(what: what, stepID: id, attempt: attempt, taskID: try r.string("task_id"),
+                                  workerID: try r.string("worker_id"), leaseID: try r.string("lease_id"),
+                                  details: r.object["details"], reason: try r.string("reason")))
         case let other: throw r.fail("t", "unknown run event type \"\(other)\"")
         }
         let seq = try r.int64("seq")

@@ -84,6 +84,8 @@ public struct RunEvent: Sendable, Hashable {
         case stepPaused(stepID: String, message: String)
         case stepCanceled(stepID: String)
         case pauseAction(PauseRecord)
+        /// task steps: dispatched to a worker, progress, or a refused result.
+        case task(TaskNote)
     }
 
     public struct Queued: Sendable, Hashable {
@@ -140,6 +142,7 @@ public struct RunEvent: Sendable, Hashable {
         case .stepSkipped(let id), .stepPaused(let id, _), .stepCanceled(let id): id
         case .pauseAction(let p): p.stepID
         case .paused(let id): id
+        case .task(let n): n.stepID
         default: ""
         }
     }
@@ -222,6 +225,9 @@ extension Run {
                 s.childRunID = e.childRunID
                 s.wakeAt = e.wakeAt
                 s.usedFallback = e.fallback
+                s.workerID = ""
+                s.leaseID = ""
+                s.progress = nil
             }
         case .stepRetrying(let id, _, let e, let next):
             updateStep(id) { s in
@@ -262,6 +268,19 @@ extension Run {
                 s.status = .canceled
                 s.finishedAt = at
                 s.nextAttemptAt = nil
+            }
+        case .task(let n):
+            switch n.what {
+            case .dispatched:
+                updateStep(n.stepID) { s in
+                    s.workerID = n.workerID
+                    s.leaseID = n.leaseID
+                    s.progress = nil
+                }
+            case .progress:
+                updateStep(n.stepID) { s in s.progress = n.details }
+            case .refused:
+                break
             }
         case .pauseAction(let record):
             if let i = pauses.lastIndex(where: { $0.stepID == record.stepID && $0.action == .unspecified }) {

@@ -90,6 +90,10 @@ public struct StepRun: Sendable, Hashable {
     public var wakeAt: Instant?
     /// A paused approval step's config "message".
     public var pauseMessage = ""
+    /// task steps: the worker and lease of the current attempt, and its latest progress.
+    public var workerID = ""
+    public var leaseID = ""
+    public var progress: JSONValue?
 
     public init(stepID: String, type: String) {
         self.stepID = stepID

@@ -19,6 +19,8 @@ enum StepKinds {
         var wakeAt: Instant?
         /// The config before rendering (loop renders its inner step per item).
         var rawConfig: [String: JSONValue]
+        /// task steps: what the attempt needs besides its config.
+        var task: TaskSteps.AttemptContext?
     }
 
     /// Runs one attempt, under the step's timeout if it has one.
@@ -97,6 +99,8 @@ enum StepKinds {
                                    inputs: inv.config["inputs"]?.objectValue ?? inv.input.objectValue ?? [:])
         case StepType.loop.rawValue:
             return try await loop(inv, context: context)
+        case StepType.task.rawValue:
+            return try await TaskSteps.run(inv, context: context)
         default:
             guard let runner = context.executor.runners[inv.type] else {
                 throw StepFailure(StepFailure.invalidConfig, "no runner for step type \"\(inv.type)\" on this server")

@@ -50,10 +50,13 @@ public struct StepInvocation: Sendable {
 public struct StepFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: String
     public var message: String
+    /// false: no retry, whatever the policy says (a worker's failure marked not retryable).
+    public var retryable: Bool
 
-    public init(_ code: String, _ message: String) {
+    public init(_ code: String, _ message: String, retryable: Bool = true) {
         self.code = code
         self.message = message
+        self.retryable = retryable
     }
 
     public var description: String { "\(code): \(message)" }
@@ -75,6 +78,10 @@ public struct StepFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public static let interrupted = "INTERRUPTED"
     /// A value over --max-value-bytes (the step's output or input).
     public static let resourceExhausted = "RESOURCE_EXHAUSTED"
+    /// task steps: the worker holding the attempt went away or stopped heartbeating.
+    public static let workerLost = "WORKER_LOST"
+    /// task steps: a worker's failure that named no code.
+    public static let taskFailed = "TASK_FAILED"
 
     /// Codes no retry can fix: an empty `retryable_errors` retries everything else.
     public static let neverRetried: Set<String> = [invalidConfig, scriptsDisabled, declined, canceledCode, resourceExhausted]

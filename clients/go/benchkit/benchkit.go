@@ -15,6 +15,8 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
+
+	pb "spindle/clients/go/spindlev1"
 )
 
 // Authorized is a background context whose calls carry "authorization: Bearer <token>"; with
@@ -39,6 +41,21 @@ func Dial(addr string, n int) []*grpc.ClientConn {
 		conns = append(conns, conn)
 	}
 	return conns
+}
+
+// Clients opens n connections and returns a RunService client on each, a WorkflowService
+// client on the first, and a function closing them all.
+func Clients(addr string, n int) ([]pb.RunServiceClient, pb.WorkflowServiceClient, func()) {
+	conns := Dial(addr, n)
+	var runs []pb.RunServiceClient
+	for _, c := range conns {
+		runs = append(runs, pb.NewRunServiceClient(c))
+	}
+	return runs, pb.NewWorkflowServiceClient(conns[0]), func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}
 }
 
 // Pct is the p-th percentile of xs (0 when empty).

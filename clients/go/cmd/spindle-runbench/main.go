@@ -46,15 +46,8 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	ctx := benchkit.Authorized(*token)
-	var runClients []pb.RunServiceClient
-	var wfClient pb.WorkflowServiceClient
-	for _, conn := range benchkit.Dial(*addr, *conns) {
-		defer conn.Close()
-		runClients = append(runClients, pb.NewRunServiceClient(conn))
-		if wfClient == nil {
-			wfClient = pb.NewWorkflowServiceClient(conn)
-		}
-	}
+	runClients, wfClient, closeAll := benchkit.Clients(*addr, *conns)
+	defer closeAll()
 	rc := func(i int) pb.RunServiceClient { return runClients[i%len(runClients)] }
 
 	noop := workflow(ctx, wfClient, "noop-dag", noopDAG())

@@ -60,6 +60,9 @@ class RunEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RUN_EVENT_TYPE_STEP_PAUSED: _ClassVar[RunEventType]
     RUN_EVENT_TYPE_STEP_CANCELED: _ClassVar[RunEventType]
     RUN_EVENT_TYPE_PAUSE_ACTION: _ClassVar[RunEventType]
+    RUN_EVENT_TYPE_TASK_DISPATCHED: _ClassVar[RunEventType]
+    RUN_EVENT_TYPE_STEP_PROGRESS: _ClassVar[RunEventType]
+    RUN_EVENT_TYPE_TASK_RESULT_REFUSED: _ClassVar[RunEventType]
 
 class PauseAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -119,6 +122,9 @@ RUN_EVENT_TYPE_STEP_SKIPPED: RunEventType
 RUN_EVENT_TYPE_STEP_PAUSED: RunEventType
 RUN_EVENT_TYPE_STEP_CANCELED: RunEventType
 RUN_EVENT_TYPE_PAUSE_ACTION: RunEventType
+RUN_EVENT_TYPE_TASK_DISPATCHED: RunEventType
+RUN_EVENT_TYPE_STEP_PROGRESS: RunEventType
+RUN_EVENT_TYPE_TASK_RESULT_REFUSED: RunEventType
 PAUSE_ACTION_UNSPECIFIED: PauseAction
 PAUSE_ACTION_APPROVE: PauseAction
 PAUSE_ACTION_DECLINE: PauseAction
@@ -141,7 +147,7 @@ class StepError(_message.Message):
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class StepRun(_message.Message):
-    __slots__ = ("step_id", "type", "status", "attempts", "input", "output", "error", "started_at", "finished_at", "next_attempt_at", "used_fallback", "child_run_id", "wake_at")
+    __slots__ = ("step_id", "type", "status", "attempts", "input", "output", "error", "started_at", "finished_at", "next_attempt_at", "used_fallback", "child_run_id", "wake_at", "worker_id", "progress")
     STEP_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -155,6 +161,8 @@ class StepRun(_message.Message):
     USED_FALLBACK_FIELD_NUMBER: _ClassVar[int]
     CHILD_RUN_ID_FIELD_NUMBER: _ClassVar[int]
     WAKE_AT_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     step_id: str
     type: str
     status: StepStatus
@@ -168,7 +176,9 @@ class StepRun(_message.Message):
     used_fallback: bool
     child_run_id: str
     wake_at: _timestamp_pb2.Timestamp
-    def __init__(self, step_id: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[_Union[StepStatus, str]] = ..., attempts: _Optional[int] = ..., input: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., output: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., error: _Optional[_Union[StepError, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., used_fallback: _Optional[bool] = ..., child_run_id: _Optional[str] = ..., wake_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    worker_id: str
+    progress: _struct_pb2.Value
+    def __init__(self, step_id: _Optional[str] = ..., type: _Optional[str] = ..., status: _Optional[_Union[StepStatus, str]] = ..., attempts: _Optional[int] = ..., input: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., output: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., error: _Optional[_Union[StepError, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., used_fallback: _Optional[bool] = ..., child_run_id: _Optional[str] = ..., wake_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., worker_id: _Optional[str] = ..., progress: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class PauseInfo(_message.Message):
     __slots__ = ("step_id", "message", "paused_at")
@@ -233,7 +243,7 @@ class Run(_message.Message):
     def __init__(self, id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., workflow_version: _Optional[int] = ..., status: _Optional[_Union[RunStatus, str]] = ..., trigger: _Optional[_Union[RunTrigger, str]] = ..., inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., steps: _Optional[_Iterable[_Union[StepRun, _Mapping]]] = ..., progress_percent: _Optional[int] = ..., current_steps: _Optional[_Iterable[str]] = ..., error: _Optional[_Union[StepError, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., parent_run_id: _Optional[str] = ..., parent_step_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., schedule_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., batch_row: _Optional[int] = ..., pause: _Optional[_Union[PauseInfo, _Mapping]] = ..., last_seq: _Optional[int] = ...) -> None: ...
 
 class RunEvent(_message.Message):
-    __slots__ = ("run_id", "seq", "time", "type", "workflow_id", "step_id", "attempt", "output", "error", "run_status", "next_attempt_at", "pause_action")
+    __slots__ = ("run_id", "seq", "time", "type", "workflow_id", "step_id", "attempt", "output", "error", "run_status", "next_attempt_at", "pause_action", "task")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -246,6 +256,7 @@ class RunEvent(_message.Message):
     RUN_STATUS_FIELD_NUMBER: _ClassVar[int]
     NEXT_ATTEMPT_AT_FIELD_NUMBER: _ClassVar[int]
     PAUSE_ACTION_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     seq: int
     time: _timestamp_pb2.Timestamp
@@ -258,7 +269,22 @@ class RunEvent(_message.Message):
     run_status: RunStatus
     next_attempt_at: _timestamp_pb2.Timestamp
     pause_action: PauseRecord
-    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., type: _Optional[_Union[RunEventType, str]] = ..., workflow_id: _Optional[str] = ..., step_id: _Optional[str] = ..., attempt: _Optional[int] = ..., output: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., error: _Optional[_Union[StepError, _Mapping]] = ..., run_status: _Optional[_Union[RunStatus, str]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pause_action: _Optional[_Union[PauseRecord, _Mapping]] = ...) -> None: ...
+    task: TaskNote
+    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., type: _Optional[_Union[RunEventType, str]] = ..., workflow_id: _Optional[str] = ..., step_id: _Optional[str] = ..., attempt: _Optional[int] = ..., output: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., error: _Optional[_Union[StepError, _Mapping]] = ..., run_status: _Optional[_Union[RunStatus, str]] = ..., next_attempt_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., pause_action: _Optional[_Union[PauseRecord, _Mapping]] = ..., task: _Optional[_Union[TaskNote, _Mapping]] = ...) -> None: ...
+
+class TaskNote(_message.Message):
+    __slots__ = ("task_id", "worker_id", "lease_id", "details", "reason")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    LEASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    worker_id: str
+    lease_id: str
+    details: _struct_pb2.Value
+    reason: str
+    def __init__(self, task_id: _Optional[str] = ..., worker_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., details: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class PauseRecord(_message.Message):
     __slots__ = ("run_id", "step_id", "paused_at", "action", "user_id", "comment", "inputs", "output", "decided_at")

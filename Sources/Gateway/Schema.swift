@@ -2,6 +2,7 @@
 // embedded in the binary (the same bytes server reflection serves). The transcoder walks
 // these tables, so a message added to proto/ later (and embedded by gen-descriptors.sh) is
 // covered with no code here.
+import ProtoJSON
 import Messages
 import ProtoWire
 

@@ -4,6 +4,7 @@
 // types in their special forms. Input: proto names or JSON names, numbers or strings for
 // numeric fields, enum names or numbers, null as "not set"; anything else is an error that
 // names the field, which the caller answers with INVALID_ARGUMENT.
+import ProtoJSON
 import Messages
 import ProtoWire
 
@@ -51,21 +52,21 @@ struct Transcoder: Sendable {
         } catch {
             throw TranscodeError("malformed \(type): \(error)")
         }
-        var members: [(String, JSON)] = []
+        var members: [JSONMember] = []
         for field in message.fields {
             guard let raws = values[field.number], !raws.isEmpty else { continue }
             if let entry = field.mapEntry {
-                var object: [(String, JSON)] = []
+                var object: [JSONMember] = []
                 for raw in raws {
                     guard case .bytes(let body) = raw else { continue }
                     let (key, value) = try mapEntry(body, entry, depth: depth)
-                    if let i = object.firstIndex(where: { $0.0 == key }) { object[i].1 = value } else { object.append((key, value)) }
+                    if let i = object.firstIndex(where: { $0.key == key }) { object[i].value = value } else { object.append(JSONMember(key, value)) }
                 }
-                members.append((field.jsonName, .object(object)))
+                members.append(JSONMember(field.jsonName, .object(object)))
             } else if field.repeated {
                 var items: [JSON] = []
                 for raw in raws { items.append(try value(raw, field, depth: depth)) }
-                members.append((field.jsonName, .array(items)))
+                members.append(JSONMember(field.jsonName, .array(items)))
             } else {
                 var last = raws[raws.count - 1]
                 if field.type == .message, raws.count > 1 {
@@ -76,7 +77,7 @@ struct Transcoder: Sendable {
                 }
                 let json = try value(last, field, depth: depth)
                 if !field.hasPresence && field.type != .message && Self.isDefault(json) { continue }
-                members.append((field.jsonName, json))
+                members.append(JSONMember(field.jsonName, json))
             }
         }
         return .object(members)
@@ -244,7 +245,8 @@ struct Transcoder: Sendable {
             throw TranscodeError("\(Self.shortName(type)) must be a JSON object")
         }
         var seen: Set<Int> = []
-        for (key, value) in members {
+        for member in members {
+            let (key, value) = (member.key, member.value)
             guard let field = message.field(named: key) else {
                 throw TranscodeError("unknown field \"\(key)\" in \(type)")
             }
@@ -259,7 +261,8 @@ struct Transcoder: Sendable {
     private func writeField(_ field: SchemaField, _ value: JSON, into w: inout ProtoWriter, depth: Int) throws(TranscodeError) {
         if let entry = field.mapEntry {
             guard case .object(let members) = value else { throw TranscodeError("field \(field.name) must be a JSON object (a map)") }
-            for (key, item) in members {
+            for member in members {
+                let (key, item) = (member.key, member.value)
                 var entryWriter = ProtoWriter()
                 try writeSingle(entry.key, Self.mapKeyJSON(key, entry.key), into: &entryWriter, depth: depth)
                 try writeSingle(entry.value, item, into: &entryWriter, depth: depth)

@@ -1,6 +1,7 @@
 // The well-known types' special JSON forms: Struct / Value / ListValue as plain JSON,
 // Timestamp as RFC 3339 ("2026-01-02T03:04:05.500Z"), Duration as "1.5s", the wrappers as
 // their bare value, FieldMask as "a,bC", Any as {"@type": ..., fields...}.
+import ProtoJSON
 import Messages
 import ProtoWire
 
@@ -23,13 +24,13 @@ extension Transcoder {
         switch type {
         case "google.protobuf.Struct":
             guard case .object(let members) = try plain(bytes, type, depth) else { return .object([]) }
-            return members.first?.1 ?? .object([])
+            return members.first?.value ?? .object([])
         case "google.protobuf.ListValue":
             guard case .object(let members) = try plain(bytes, type, depth) else { return .array([]) }
-            return members.first?.1 ?? .array([])
+            return members.first?.value ?? .array([])
         case "google.protobuf.Value":
             guard case .object(let members) = try plain(bytes, type, depth), let kind = members.first else { return .null }
-            return kind.1
+            return kind.value
         case "google.protobuf.Timestamp":
             let (seconds, nanos) = try secondsAndNanos(bytes)
             guard seconds >= -62_135_596_800 && seconds <= 253_402_300_799 && nanos >= 0 && nanos < 1_000_000_000 else {
@@ -45,7 +46,7 @@ extension Transcoder {
             return .string(text + "s")
         case "google.protobuf.FieldMask":
             guard case .object(let members) = try plain(bytes, type, depth),
-                  case .array(let paths)? = members.first?.1 else { return .string("") }
+                  case .array(let paths)? = members.first?.value else { return .string("") }
             return .string(paths.compactMap { if case .string(let p) = $0 { ProtoSchema.lowerCamel(p) } else { nil } }
                 .joined(separator: ","))
         case "google.protobuf.Any":
@@ -53,7 +54,7 @@ extension Transcoder {
         default:
             guard let wrapped = Self.wrappers[type] else { return nil }
             guard case .object(let members) = try plainFields(bytes, [Self.wrapperField(wrapped)], depth) else { return nil }
-            return members.first?.1 ?? Self.defaultJSON(Self.wrapperField(wrapped))
+            return members.first?.value ?? Self.defaultJSON(Self.wrapperField(wrapped))
         }
     }
 
@@ -105,9 +106,9 @@ extension Transcoder {
         let type = String(url.split(separator: "/").last ?? "")
         let inner = try json(from: value, type: type, depth: depth + 1)
         if case .object(let members) = inner, Self.wellKnownNames.contains(type) == false {
-            return .object([("@type", .string(url))] + members)
+            return .object([JSONMember("@type", .string(url))] + members)
         }
-        return .object([("@type", .string(url)), ("value", inner)])
+        return .object([JSONMember("@type", .string(url)), JSONMember("value", inner)])
     }
 
     static let wellKnownNames: Set<String> = Set(wrappers.keys).union([
@@ -122,7 +123,8 @@ extension Transcoder {
         switch type {
         case "google.protobuf.Struct":
             guard case .object(let members) = json else { throw TranscodeError("a Struct must be a JSON object") }
-            for (key, value) in members {
+            for member in members {
+                let (key, value) = (member.key, member.value)
                 var entry = ProtoWriter()
                 entry.writeTag(1, .lengthDelimited)
                 entry.writeLengthDelimited(Array(key.utf8))
@@ -188,7 +190,7 @@ extension Transcoder {
             guard case .string(let url)? = json["@type"] else { throw TranscodeError("an Any needs \"@type\"") }
             let inner = String(url.split(separator: "/").last ?? "")
             let body: JSON = Self.wellKnownNames.contains(inner) ? (json["value"] ?? .null)
-                : .object(members.filter { $0.0 != "@type" })
+                : .object(members.filter { $0.key != "@type" })
             var nested = ProtoWriter()
             try write(body, type: inner, into: &nested, depth: depth + 1)
             w.writeTag(1, .lengthDelimited)

@@ -1,5 +1,6 @@
 // The commands that take more than one call: apply (create or version, then the diff), run
 // start (optionally watched), lists with paging, pause decisions, schedules.
+import ProtoJSON
 import Glibc
 import Messages
 
@@ -262,12 +263,5 @@ enum ScheduleCommands {
         req.workflowID = try client.resolveWorkflow(inv.positional[0]).id
         let s = try client.runs("CreateSchedule", req, SpindleV1.Schedule.self)
         out.message(s) { "schedule \(s.id) created: \(s.cron) \(s.timeZone.isEmpty ? "UTC" : s.timeZone), next run \(Render.time(s.nextRunAt))\n" }
-    }
-}
-
-extension JSON {
-    var objectKeys: [String]? {
-        guard case .object(let members) = self else { return nil }
-        return members.map(\.key)
     }
 }

@@ -1,5 +1,6 @@
 // The CLI's gRPC client: the Spindle services' methods over one GRPCClientChannel, with the
 // token as metadata, and gRPC errors (their google.rpc.Status details decoded) as CLIError.
+import ProtoJSON
 import HTTP2
 import Messages
 import ProtoWire

@@ -3,6 +3,7 @@
 // those and the original names are accepted; enums by name; int64s as strings; the
 // well-known types (Struct, Value, ListValue, Timestamp, Duration, wrappers, FieldMask,
 // Empty) in their JSON forms.
+import ProtoJSON
 import Messages
 import ProtoWire
 

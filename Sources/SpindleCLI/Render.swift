@@ -1,5 +1,6 @@
 // Table and text rendering of the API's messages for people (--output table, the default).
 // Pure functions of the messages: tested without a server.
+import ProtoJSON
 import Messages
 
 /// Columns padded to their widest cell; the last column is not padded.

@@ -1,6 +1,7 @@
 // `spindle workflow|run|approvals|approve|decline|override|schedule ...`: the client commands.
 // Each is a few gRPC calls and a rendering (table or proto3 JSON); errors are CLIErrors with
 // the documented exit codes.
+import ProtoJSON
 import Glibc
 import Messages
 import RPC

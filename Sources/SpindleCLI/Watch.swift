@@ -2,6 +2,7 @@
 // shown live. On a terminal the screen is redrawn in place (plain ANSI); otherwise one line
 // per event (JSON lines with --output json). A dropped connection is resumed with WatchRun's
 // after_seq = the last event seen, so no event is lost or shown twice.
+import ProtoJSON
 import CLinux
 import Dispatch
 import Glibc

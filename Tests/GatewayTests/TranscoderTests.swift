@@ -4,6 +4,7 @@
 // written back to protobuf and read again must give the same JSON.
 import Foundation
 @testable import Gateway
+import ProtoJSON
 import Testing
 
 private let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -18,7 +19,7 @@ private func same(_ a: JSON, _ b: JSON) -> Bool {
     switch (a, b) {
     case (.object(let x), .object(let y)):
         guard x.count == y.count else { return false }
-        return x.allSatisfy { key, value in y.first { $0.0 == key }.map { same(value, $0.1) } ?? false }
+        return x.allSatisfy { m in y.first { $0.key == m.key }.map { same(m.value, $0.value) } ?? false }
     case (.array(let x), .array(let y)):
         return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
     case (.number(let x), .number(let y)):
@@ -35,7 +36,7 @@ private func same(_ a: JSON, _ b: JSON) -> Bool {
     }
 
     @Test(arguments: names) func matchesJSONFormat(_ name: String) throws {
-        let golden = try JSON.parse(Array(try Data(contentsOf: goldenJSON.appendingPathComponent(name + ".json"))))
+        let golden = try JSONParser.parse(Array(try Data(contentsOf: goldenJSON.appendingPathComponent(name + ".json"))))
         guard case .string(let type)? = golden["type"], let expected = golden["json"] else {
             Issue.record("malformed golden file \(name)")
             return
@@ -55,11 +56,11 @@ private func same(_ a: JSON, _ b: JSON) -> Bool {
 
     @Test func inputAcceptsProtoNamesNumbersAsStringsAndEnumNumbers() throws {
         let t = Transcoder()
-        let a = try t.protobuf(from: try JSON.parse(Array(#"{"f_int64":"-5","fUint32":"7","f_enum":2,"fBool":true}"#.utf8)),
+        let a = try t.protobuf(from: try JSONParser.parse(Array(#"{"f_int64":"-5","fUint32":"7","f_enum":2,"fBool":true}"#.utf8)),
                                type: "spindle.testing.AllTypes")
         let json = try t.json(from: a[...], type: "spindle.testing.AllTypes")
-        #expect(json == .object([("fInt64", .string("-5")), ("fBool", .bool(true)), ("fUint32", .number("7")),
-                                 ("fEnum", .string("GREEN"))]))
+        #expect(json == .object([JSONMember("fInt64", .string("-5")), JSONMember("fBool", .bool(true)),
+                                 JSONMember("fUint32", .number("7")), JSONMember("fEnum", .string("GREEN"))]))
     }
 
     @Test func badInputNamesTheField() {
@@ -77,7 +78,7 @@ private func same(_ a: JSON, _ b: JSON) -> Bool {
         ]
         for (input, needle) in cases {
             do {
-                _ = try t.protobuf(from: try JSON.parse(Array(input.utf8)), type: "spindle.testing.AllTypes")
+                _ = try t.protobuf(from: try JSONParser.parse(Array(input.utf8)), type: "spindle.testing.AllTypes")
                 Issue.record("\(input) was accepted")
             } catch let error as TranscodeError {
                 #expect(error.message.contains(needle), "\(input): \(error.message)")
@@ -95,15 +96,6 @@ private func same(_ a: JSON, _ b: JSON) -> Bool {
         #expect(RFC3339.parse("2023-11-14T22:13:20") == nil)
         #expect(Transcoder.parseDuration("-1.5s")! == (-1, -500_000_000))
         #expect(Transcoder.parseDuration("1.5") == nil)
-    }
-
-    @Test func jsonParserIsStrict() throws {
-        for bad in ["{", "[1,]", "{\"a\":1,}", "01", "1.", "\"\\x\"", "tru", "{\"a\":1,\"a\":2}", "\"\u{01}\"", "1 2",
-                    "\"\\ud800\"", String(repeating: "[", count: 100) + String(repeating: "]", count: 100)] {
-            #expect(throws: JSON.ParseError.self, "\(bad.prefix(20))") { try JSON.parse(Array(bad.utf8)) }
-        }
-        #expect(try JSON.parse(Array(#" {"a": [1, -2.5e3, "\u00e9\ud83d\ude80", null, true]} "#.utf8))
-            == .object([("a", .array([.number("1"), .number("-2.5e3"), .string("é🚀"), .null, .bool(true)]))]))
     }
 }
 

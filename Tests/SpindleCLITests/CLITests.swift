@@ -1,5 +1,6 @@
 import Testing
 import Messages
+import ProtoJSON
 @testable import SpindleCLI
 
 @Suite struct OptionsTests {

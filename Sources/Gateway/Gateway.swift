@@ -4,7 +4,6 @@
 // SAME runtime the HTTP/2 port uses (`LocalCall`), so auth, tenants, validation and errors
 // are the gRPC path's, byte for byte. Flow: accept -> body buffered (`BufferedRequest`) ->
 // `handle` picks the kind of request -> Routes / SSE / GRPCWeb -> LocalCall -> RPCServer.
-import ProtoJSON
 public import RPC
 import Synchronization
 

@@ -3,7 +3,6 @@
 // against it, scripts/gen-openapi.py reads it to write docs/openapi.json, and the README
 // lists it. Path variables are named after request fields; every request field not in the
 // path comes from the query string (GET / DELETE) or the JSON body (`body`).
-import ProtoJSON
 
 struct Route: Sendable {
     enum Body: Sendable, Equatable {

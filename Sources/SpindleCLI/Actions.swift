@@ -58,7 +58,7 @@ enum Inputs {
         }
         if members.isEmpty && !inv.has("--input-file") { return nil }
         do {
-            return try ProtoJSON.decode(.object(members), as: GoogleProtobuf.Struct.self)
+            return try Transcoder().decode(.object(members), as: GoogleProtobuf.Struct.self)
         } catch {
             throw .input("inputs: \(error)")
         }
@@ -80,7 +80,7 @@ enum WorkflowCommands {
         }
         let file: SpindleV1.Workflow
         do {
-            file = try ProtoJSON.decode(tree, as: SpindleV1.Workflow.self)
+            file = try Transcoder().decode(tree, as: SpindleV1.Workflow.self)
         } catch {
             throw .input("\(path): \(error)")
         }
@@ -242,7 +242,7 @@ enum RunCommands {
             guard let text = inv.value("--value") else { throw .usage("override needs --value JSON (the step's output)") }
             let json = (try? JSONParser.parse(text)) ?? .string(text)
             do {
-                req.output = try ProtoJSON.decode(json, as: GoogleProtobuf.Value.self)
+                req.output = try Transcoder().decode(json, as: GoogleProtobuf.Value.self)
             } catch {
                 throw .input("--value: \(error)")
             }

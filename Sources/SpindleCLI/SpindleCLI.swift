@@ -123,7 +123,7 @@ struct Output {
     /// A response: its proto3 JSON with --output json, else the table text.
     func message<M: SchemaMessage>(_ m: M, table: () -> String) {
         if format == .json {
-            write(ProtoJSON.encode(m).render(pretty: true) + "\n")
+            write(Transcoder().encode(m).render(pretty: true) + "\n")
         } else {
             write(table())
         }

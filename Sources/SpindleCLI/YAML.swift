@@ -465,9 +465,6 @@ public enum YAML {
     }
 }
 
-extension Character {
-    var isASCIIDigitish: Bool { ("0"..."9").contains(self) }
-}
 
 extension String {
     func trimmingTrailingSpaces() -> String {

@@ -1,10 +1,9 @@
 // The JSON transcoder against the reference: every golden protobuf vector of the codec tests
 // (Tests/MessagesTests/Golden) read into JSON must equal what google.protobuf.json_format
-// made of it (Tests/GatewayTests/Golden, scripts/gen-json-golden.py), and the reference JSON
+// made of it (Tests/ProtoJSONTests/Golden, scripts/gen-json-golden.py), and the reference JSON
 // written back to protobuf and read again must give the same JSON.
 import Foundation
-@testable import Gateway
-import ProtoJSON
+@testable import ProtoJSON
 import Testing
 
 private let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -88,51 +87,46 @@ private func same(_ a: JSON, _ b: JSON) -> Bool {
         }
     }
 
+    @Test func errorsCarryThePathIntoListsAndMaps() {
+        let t = Transcoder()
+        let cases: [(String, String)] = [
+            (#"{"rInt32":[1,"x"]}"#, "rInt32[1]: expected an integer"),
+            (#"{"r_int32":[1,null]}"#, "r_int32[1]: a list item is null"),
+            (#"{"fNested":{"nope":1}}"#, "fNested.nope: unknown field \"nope\""),
+        ]
+        for (input, prefix) in cases {
+            do {
+                _ = try t.protobuf(from: try JSONParser.parse(input), type: "spindle.testing.AllTypes")
+                Issue.record("\(input) was accepted")
+            } catch let error as TranscodeError {
+                #expect(error.message.hasPrefix(prefix), "\(input): \(error.message)")
+            } catch {
+                Issue.record("\(input): \(error)")
+            }
+        }
+    }
+
+    @Test func durationsParseExactlyInEveryUnit() {
+        #expect(RFC3339.parseDuration("315576000000.000000001s")! == (315_576_000_000, 1))
+        #expect(RFC3339.parseDuration("1.5m")! == (90, 0) && RFC3339.parseDuration("0.5ms")! == (0, 500_000))
+        #expect(RFC3339.parseDuration("-2h")! == (-7200, 0) && RFC3339.parseDuration("1500ms")! == (1, 500_000_000))
+        #expect(RFC3339.parseDuration("315576000001s") == nil && RFC3339.parseDuration("1.0000000001s") == nil)
+        #expect(RFC3339.parseDuration("1e3s") == nil && RFC3339.parseDuration("-s") == nil)
+    }
+
+    @Test func structKeysComeOutSorted() throws {
+        let t = Transcoder()
+        let bytes = try t.protobuf(from: try JSONParser.parse(#"{"b":1,"a":{"z":true,"c":null}}"#), type: "google.protobuf.Struct")
+        #expect(try t.json(from: bytes[...], type: "google.protobuf.Struct").render() == #"{"a":{"c":null,"z":true},"b":1}"#)
+    }
+
     @Test func timestampsAndDurations() throws {
         #expect(RFC3339.format(seconds: 0, nanos: 0) == "1970-01-01T00:00:00Z")
         #expect(RFC3339.format(seconds: 1_700_000_000, nanos: 500_000_000) == "2023-11-14T22:13:20.500Z")
         #expect(RFC3339.format(seconds: -1, nanos: 1) == "1969-12-31T23:59:59.000000001Z")
         #expect(RFC3339.parse("2023-11-14T23:13:20.5+01:00")! == (1_700_000_000, 500_000_000))
         #expect(RFC3339.parse("2023-11-14T22:13:20") == nil)
-        #expect(Transcoder.parseDuration("-1.5s")! == (-1, -500_000_000))
-        #expect(Transcoder.parseDuration("1.5") == nil)
-    }
-}
-
-@Suite struct RouteTests {
-    @Test func literalSegmentsWinOverVariables() {
-        guard case .found(let m) = Routes.lookup(method: "GET", path: "/api/v1/workflows/runs") else {
-            Issue.record("no route")
-            return
-        }
-        #expect(m.route.rpc == "spindle.v1.RunService/ListRuns")
-        guard case .found(let w) = Routes.lookup(method: "GET", path: "/api/v1/workflows/wf_1") else {
-            Issue.record("no route")
-            return
-        }
-        #expect(w.route.rpc == "spindle.v1.WorkflowService/GetWorkflow" && w.variables.map(\.1) == ["wf_1"])
-        guard case .wrongMethod(let allowed) = Routes.lookup(method: "PUT", path: "/api/v1/workflows/wf_1") else {
-            Issue.record("405 expected")
-            return
-        }
-        #expect(Set(allowed) == ["GET", "PATCH", "DELETE"])
-        guard case .notFound = Routes.lookup(method: "GET", path: "/api/v1/nope") else {
-            Issue.record("404 expected")
-            return
-        }
-    }
-
-    @Test func everyRouteNamesAMethodOfTheSchemaAndItsFields() {
-        for route in RouteTable.routes {
-            guard let method = ProtoSchema.shared.methods[route.rpc], let input = ProtoSchema.shared.messages[method.input] else {
-                Issue.record("\(route.rpc) is not in the embedded descriptors")
-                continue
-            }
-            #expect(method.serverStreaming == (route.kind == .events), "\(route.rpc)")
-            for part in route.template.split(separator: "/") where part.first == "{" {
-                #expect(input.field(named: String(part.dropFirst().dropLast())) != nil, "\(route.template)")
-            }
-            if case .field(let name) = route.body { #expect(input.field(named: name) != nil, "\(route.rpc) body \(name)") }
-        }
+        #expect(RFC3339.parseDuration("-1.5s")! == (-1, -500_000_000))
+        #expect(RFC3339.parseDuration("1.5") == nil)
     }
 }

@@ -27,7 +27,11 @@ let package = Package(
 
         // Layers, bottom up. Each imports only layers below it.
         .target(name: "ProtoWire", swiftSettings: strict),
+        // Day numbers <-> Gregorian dates, for the scheduler and the JSON Timestamp form. No deps.
+        .target(name: "CivilDate", swiftSettings: strict),
         .target(name: "Messages", dependencies: ["ProtoWire"], swiftSettings: strict),
+        // The JSON tree (parser, printer) and proto3 JSON <-> protobuf, for the HTTP face and the CLI.
+        .target(name: "ProtoJSON", dependencies: ["Messages", "ProtoWire", "CivilDate"], swiftSettings: strict),
         .target(name: "Gzip", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // Counters, gauges, histograms; Prometheus text. No deps, so every layer can record.
@@ -37,14 +41,14 @@ let package = Package(
         // HTTP/1.1 request parsing as a pure state machine (no deps: fuzzable over bytes).
         .target(name: "HTTP1", swiftSettings: strict),
         .target(name: "Storage", dependencies: ["Crypto", "Metrics"], swiftSettings: strict),
-        .target(name: "Engine", dependencies: ["Storage", "Crypto", "Metrics"], swiftSettings: strict),
+        .target(name: "Engine", dependencies: ["Storage", "Crypto", "Metrics", "CivilDate"], swiftSettings: strict),
         // Step runners with side effects (HTTP, subprocesses, LLM calls) on dedicated threads.
         .target(name: "Effects", dependencies: ["Engine", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Services", dependencies: ["RPC", "Messages", "ProtoWire", "Crypto", "Engine"], swiftSettings: strict),
         // The HTTP/1.1 face: JSON routes, SSE, gRPC-Web, /metrics, the dashboard's files; calls the RPC runtime.
-        .target(name: "Gateway", dependencies: ["RPC", "Messages", "ProtoWire"], swiftSettings: strict),
+        .target(name: "Gateway", dependencies: ["RPC", "Messages", "ProtoWire", "ProtoJSON"], swiftSettings: strict),
         // The client commands (spindle workflow/run/approvals/schedule ...): gRPC over HTTP2's client.
-        .target(name: "SpindleCLI", dependencies: ["HTTP2", "RPC", "Messages", "ProtoWire", "CLinux"], swiftSettings: strict),
+        .target(name: "SpindleCLI", dependencies: ["HTTP2", "RPC", "Messages", "ProtoWire", "ProtoJSON", "CLinux"], swiftSettings: strict),
         .executableTarget(name: "spindle", dependencies: ["HTTP2", "RPC", "Services", "Messages", "Engine", "Effects", "SpindleCLI",
                                                           "Gateway", "Metrics"],
                           swiftSettings: strict),
@@ -55,11 +59,12 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Gzip", "ProtoWire"], swiftSettings: strict),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "RPC"], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Crypto"], swiftSettings: strict),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Crypto"], swiftSettings: strict),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Crypto", "CivilDate"], swiftSettings: strict),
         .testTarget(name: "EffectsTests", dependencies: ["Effects", "Engine"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway"], exclude: ["Golden"], swiftSettings: strict),
-        .testTarget(name: "SpindleCLITests", dependencies: ["SpindleCLI", "Messages", "RPC"], swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ProtoJSON"], swiftSettings: strict),
+        .testTarget(name: "ProtoJSONTests", dependencies: ["ProtoJSON", "Messages"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "SpindleCLITests", dependencies: ["SpindleCLI", "Messages", "ProtoJSON", "RPC"], swiftSettings: strict),
         .testTarget(name: "ServicesTests", dependencies: ["Services", "RPC", "Crypto", "Engine", "Messages"], swiftSettings: strict),
         // Writes to a store until killed: the storage crash tests SIGKILL it at random moments.
         .executableTarget(name: "spindle-storage-torture", dependencies: ["Storage"], swiftSettings: strict),

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Golden proto3 JSON for the gateway's transcoder tests, from the reference runtime.
+"""Golden proto3 JSON for the ProtoJSON transcoder tests, from the reference runtime.
 
 For every vector in Tests/MessagesTests/Golden/manifest.txt ("<name> <proto type>"), parses
 <name>.bin with the Python stubs in clients/python/spindle_client and writes
-google.protobuf.json_format's JSON of it to Tests/GatewayTests/Golden/<name>.json (keys sorted,
+google.protobuf.json_format's JSON of it to Tests/ProtoJSONTests/Golden/<name>.json (keys sorted,
 so the file is stable). Run with clients/python/.venv/bin/python; scripts/test.sh reruns it and
 fails on `git diff`.
 """
@@ -18,7 +18,7 @@ import sys
 os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 SRC = os.path.join(ROOT, "Tests", "MessagesTests", "Golden")
-OUT = os.path.join(ROOT, "Tests", "GatewayTests", "Golden")
+OUT = os.path.join(ROOT, "Tests", "ProtoJSONTests", "Golden")
 sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 
 from google.protobuf import json_format, symbol_database  # noqa: E402

@@ -66,8 +66,8 @@ assets_fresh() {  # the HTTP face's generated files: dashboard assets, golden JS
   scripts/gen-assets.sh
   "$VENV/bin/python" scripts/gen-json-golden.py
   "$VENV/bin/python" scripts/gen-openapi.py
-  git diff --exit-code --stat -- Sources/Gateway/Generated Tests/GatewayTests/Golden docs/openapi.json
-  local untracked; untracked=$(git status --porcelain --untracked-files=all -- Sources/Gateway/Generated Tests/GatewayTests/Golden docs/openapi.json)
+  git diff --exit-code --stat -- Sources/Gateway/Generated Tests/ProtoJSONTests/Golden docs/openapi.json
+  local untracked; untracked=$(git status --porcelain --untracked-files=all -- Sources/Gateway/Generated Tests/ProtoJSONTests/Golden docs/openapi.json)
   [ -z "$untracked" ] || { echo "stale dashboard assets (run scripts/gen-assets.sh and commit):" >&2; echo "$untracked" >&2; return 1; }
 }
 go_client() {  # Go stubs regenerated from proto/ (fail on drift), then spindle-demo built offline

@@ -1,6 +1,7 @@
 // Errors on the HTTP face: the gRPC status mapped to an HTTP status, and a JSON body in the
 // google.rpc.Status shape ({"code", "message", "details": [{"@type": ...}]}), the same
 // details the gRPC path carries in grpc-status-details-bin.
+import ProtoJSON
 import RPC
 
 enum ErrorBody {
@@ -24,8 +25,8 @@ enum ErrorBody {
 
     /// `{"code":N,"message":"...","details":[...]}`; `details` already rendered as JSON.
     static func json(code: StatusCode, message: String, details: [JSON] = []) -> [UInt8] {
-        var object: [(String, JSON)] = [("code", .number(String(code.rawValue))), ("message", .string(message))]
-        object.append(("details", .array(details)))
+        let object = [JSONMember("code", .number(String(code.rawValue))), JSONMember("message", .string(message)),
+                      JSONMember("details", .array(details))]
         var out = JSON.object(object).bytes()
         out.append(0x0A)
         return out

@@ -6,6 +6,7 @@
 // reconnect loses and repeats nothing (WatchRun's own guarantee). Flow control end to end:
 // the handler waits on the in-process call, which waits on this writer, which waits on the
 // HTTP connection's socket; nothing buffers without bound for a slow reader.
+import ProtoJSON
 import RPC
 
 enum EventStream {
@@ -73,7 +74,7 @@ enum EventStream {
             // GetRunRequest.run_id is field 1, as in WatchRunRequest; after_seq is skipped.
             return ("/" + RouteTable.runs + "GetRun", message)
         case RouteTable.runs + "WatchRuns":
-            guard let check = try? Transcoder().protobuf(from: .object([("page_size", .number("1"))]),
+            guard let check = try? Transcoder().protobuf(from: .object([JSONMember("page_size", .number("1"))]),
                                                          type: "spindle.v1.ListRunsRequest") else { return nil }
             return ("/" + RouteTable.runs + "ListRuns", check)
         default:
@@ -97,7 +98,7 @@ enum EventStream {
         var out: [UInt8] = []
         if let id { out += Array("id: \(id)\n".utf8) }
         out += Array("event: \(name)\ndata: ".utf8)
-        json.write(into: &out)
+        out += json.bytes()
         out += Array("\n\n".utf8)
         return out
     }

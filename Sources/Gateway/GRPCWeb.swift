@@ -4,6 +4,7 @@
 // as they are; response messages come back as frames, and the status as a last frame with
 // the 0x80 flag holding "grpc-status: N\r\ngrpc-message: ...\r\n". Unary and server
 // streaming (what browsers can do), streamed as chunks as the messages arrive.
+import ProtoJSON
 import ProtoWire
 import RPC
 

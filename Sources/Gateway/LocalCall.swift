@@ -2,6 +2,7 @@
 // the runtime's `StreamAcceptor` seam (a POST with content-type application/grpc, one framed
 // request message), and reads the response parts back as messages and a status. The same
 // router, handlers, auth and error mapping as a call from the network; no sockets.
+import ProtoJSON
 import ProtoWire
 import RPC
 import Synchronization

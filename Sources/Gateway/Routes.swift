@@ -1,6 +1,7 @@
 // JSON over HTTP/1.1: match the route table, build the request message from the path, the
 // query string and the JSON body, call the gRPC method in process, answer with the response
 // as JSON (or the status as a google.rpc.Status-shaped error).
+import ProtoJSON
 import RPC
 
 enum Routes {
@@ -125,11 +126,11 @@ enum Routes {
     /// parameters, then path variables, each overriding what came before for the same field.
     static func requestMessage(_ request: HTTPRequest, _ match: Match, _ method: SchemaMethod) throws(TranscodeError) -> [UInt8] {
         guard let type = ProtoSchema.shared.messages[method.input] else { throw TranscodeError("unknown type \(method.input)") }
-        var members: [(String, JSON)] = []
+        var members: [JSONMember] = []
         if match.route.body != .none && !request.body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             let body: JSON
             do {
-                body = try JSON.parse(request.body)
+                body = try JSONParser.parse(request.body)
             } catch {
                 throw TranscodeError("the request body is not valid JSON: \(error)")
             }
@@ -137,7 +138,7 @@ enum Routes {
             case .all:
                 guard case .object(let m) = body else { throw TranscodeError("the request body must be a JSON object") }
                 members = m
-            case .field(let name): members = [(name, body)]
+            case .field(let name): members = [JSONMember(name, body)]
             case .none: break
             }
         }
@@ -156,32 +157,32 @@ enum Routes {
 
     /// Sets one field (by proto or JSON name) from a path variable or query parameter;
     /// "a.b" reaches into a message field.
-    private static func set(_ key: String, _ value: JSON, in members: inout [(String, JSON)], _ type: SchemaMessageType,
+    private static func set(_ key: String, _ value: JSON, in members: inout [JSONMember], _ type: SchemaMessageType,
                             repeatable: Bool) throws(TranscodeError) {
         let path = key.split(separator: ".", maxSplits: 1)
         guard let first = path.first, let field = type.field(named: String(first)) else {
             throw TranscodeError("unknown parameter \"\(key)\" for \(type.name)")
         }
-        let existing = members.firstIndex { type.field(named: $0.0)?.number == field.number }
+        let existing = members.firstIndex { type.field(named: $0.key)?.number == field.number }
         if path.count == 2 {
             guard field.type == .message, let inner = ProtoSchema.shared.messages[field.typeName ?? ""],
                   !Transcoder.wellKnownNames.contains(inner.name) else {
                 throw TranscodeError("parameter \"\(key)\": \(field.name) is not a message")
             }
-            var nested: [(String, JSON)] = []
-            if let existing, case .object(let m) = members[existing].1 { nested = m }
+            var nested: [JSONMember] = []
+            if let existing, case .object(let m) = members[existing].value { nested = m }
             try set(String(path[1]), value, in: &nested, inner, repeatable: repeatable)
-            if let existing { members[existing] = (field.name, .object(nested)) } else { members.append((field.name, .object(nested))) }
+            if let existing { members[existing] = JSONMember(field.name, .object(nested)) } else { members.append(JSONMember(field.name, .object(nested))) }
             return
         }
         var newValue = value
         if field.repeated && repeatable {
             var items: [JSON] = []
-            if let existing, case .array(let a) = members[existing].1 { items = a }
+            if let existing, case .array(let a) = members[existing].value { items = a }
             items.append(value)
             newValue = .array(items)
         }
-        if let existing { members[existing] = (field.name, newValue) } else { members.append((field.name, newValue)) }
+        if let existing { members[existing] = JSONMember(field.name, newValue) } else { members.append(JSONMember(field.name, newValue)) }
     }
 
     static func queryParameters(_ query: Substring?) throws(TranscodeError) -> [(String, JSON)] {

@@ -1,5 +1,6 @@
 // The commands that take more than one call: apply (create or version, then the diff), run
 // start (optionally watched), lists with paging, pause decisions, schedules.
+import ProtoJSON
 import Glibc
 import Messages
 
@@ -57,7 +58,7 @@ enum Inputs {
         }
         if members.isEmpty && !inv.has("--input-file") { return nil }
         do {
-            return try ProtoJSON.decode(.object(members), as: GoogleProtobuf.Struct.self)
+            return try Transcoder().decode(.object(members), as: GoogleProtobuf.Struct.self)
         } catch {
             throw .input("inputs: \(error)")
         }
@@ -79,7 +80,7 @@ enum WorkflowCommands {
         }
         let file: SpindleV1.Workflow
         do {
-            file = try ProtoJSON.decode(tree, as: SpindleV1.Workflow.self)
+            file = try Transcoder().decode(tree, as: SpindleV1.Workflow.self)
         } catch {
             throw .input("\(path): \(error)")
         }
@@ -241,7 +242,7 @@ enum RunCommands {
             guard let text = inv.value("--value") else { throw .usage("override needs --value JSON (the step's output)") }
             let json = (try? JSONParser.parse(text)) ?? .string(text)
             do {
-                req.output = try ProtoJSON.decode(json, as: GoogleProtobuf.Value.self)
+                req.output = try Transcoder().decode(json, as: GoogleProtobuf.Value.self)
             } catch {
                 throw .input("--value: \(error)")
             }
@@ -262,12 +263,5 @@ enum ScheduleCommands {
         req.workflowID = try client.resolveWorkflow(inv.positional[0]).id
         let s = try client.runs("CreateSchedule", req, SpindleV1.Schedule.self)
         out.message(s) { "schedule \(s.id) created: \(s.cron) \(s.timeZone.isEmpty ? "UTC" : s.timeZone), next run \(Render.time(s.nextRunAt))\n" }
-    }
-}
-
-extension JSON {
-    var objectKeys: [String]? {
-        guard case .object(let members) = self else { return nil }
-        return members.map(\.key)
     }
 }

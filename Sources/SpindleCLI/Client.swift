@@ -1,5 +1,6 @@
 // The CLI's gRPC client: the Spindle services' methods over one GRPCClientChannel, with the
 // token as metadata, and gRPC errors (their google.rpc.Status details decoded) as CLIError.
+import ProtoJSON
 import HTTP2
 import Messages
 import ProtoWire
@@ -28,8 +29,8 @@ struct CLIError: Error, CustomStringConvertible {
             let name = String(any.typeURL.split(separator: "/").last ?? "")
             if name == GoogleRPC.BadRequest.protoName, let request = try? GoogleRPC.BadRequest(serializedBytes: any.value) {
                 lines += request.fieldViolations.map { "\($0.field): \($0.description)" }
-            } else if ProtoJSON.messages["." + name] != nil {
-                lines.append("\(name): " + ProtoJSON.json(ofMessage: any.value[...], typeName: "." + name, depth: 0).render())
+            } else if let json = try? Transcoder().json(from: any.value[...], type: name) {
+                lines.append("\(name): " + json.render())
             } else {
                 lines.append("\(name) (\(any.value.count) bytes)")
             }

@@ -1,6 +1,7 @@
 // Command-line parsing for the client commands, in the style of `spindle serve` / `token`:
 // "--flag value" pairs and boolean "--flag"s, a usage text per command, unknown flags
 // refused with that text. Pure: `parse` turns arguments into an Invocation, tested alone.
+import ProtoJSON
 import Glibc
 
 struct GlobalOptions: Equatable {

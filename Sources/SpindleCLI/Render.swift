@@ -1,5 +1,6 @@
 // Table and text rendering of the API's messages for people (--output table, the default).
 // Pure functions of the messages: tested without a server.
+import ProtoJSON
 import Messages
 
 /// Columns padded to their widest cell; the last column is not padded.
@@ -51,7 +52,7 @@ enum Render {
 
     static func time(_ t: GoogleProtobuf.Timestamp?) -> String {
         guard let t, t.seconds != 0 || t.nanos != 0 else { return "-" }
-        let text = Timestamps.format(t.seconds, 0)  // 2026-12-07T22:56:01Z
+        let text = RFC3339.format(seconds: t.seconds, nanos: 0)  // 2026-12-07T22:56:01Z
         return text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
     }
 
@@ -74,12 +75,12 @@ enum Render {
 
     static func value(_ v: GoogleProtobuf.Value?) -> String {
         guard let v else { return "" }
-        return ProtoJSON.encode(v).render()
+        return Transcoder().encode(v).render()
     }
 
     static func object(_ s: GoogleProtobuf.Struct?) -> String {
         guard let s else { return "{}" }
-        return ProtoJSON.encode(s).render()
+        return Transcoder().encode(s).render()
     }
 
     static func clip(_ text: String, _ width: Int) -> String {
@@ -155,7 +156,7 @@ enum Render {
             t.rows.append([s.stepID, s.type, name(s.status), String(s.attempts), duration(s.startedAt, s.finishedAt), detail])
         }
         text += "\n" + t.render()
-        if let outputs = r.outputs, !outputs.fields.isEmpty { text += "\noutputs: \(ProtoJSON.encode(outputs).render(pretty: true))\n" }
+        if let outputs = r.outputs, !outputs.fields.isEmpty { text += "\noutputs: \(Transcoder().encode(outputs).render(pretty: true))\n" }
         return text
     }
 

@@ -1,6 +1,7 @@
 // `spindle workflow|run|approvals|approve|decline|override|schedule ...`: the client commands.
 // Each is a few gRPC calls and a rendering (table or proto3 JSON); errors are CLIErrors with
 // the documented exit codes.
+import ProtoJSON
 import Glibc
 import Messages
 import RPC
@@ -122,7 +123,7 @@ struct Output {
     /// A response: its proto3 JSON with --output json, else the table text.
     func message<M: SchemaMessage>(_ m: M, table: () -> String) {
         if format == .json {
-            write(ProtoJSON.encode(m).render(pretty: true) + "\n")
+            write(Transcoder().encode(m).render(pretty: true) + "\n")
         } else {
             write(table())
         }

@@ -2,6 +2,7 @@
 // shown live. On a terminal the screen is redrawn in place (plain ANSI); otherwise one line
 // per event (JSON lines with --output json). A dropped connection is resumed with WatchRun's
 // after_seq = the last event seen, so no event is lost or shown twice.
+import ProtoJSON
 import CLinux
 import Dispatch
 import Glibc
@@ -167,7 +168,7 @@ struct RunWatch {
                         if tty {
                             screen.draw(state)
                         } else if format == .json {
-                            Output(format: format).write(ProtoJSON.encode(event).render() + "\n")
+                            Output(format: format).write(Transcoder().encode(event).render() + "\n")
                         } else {
                             Output(format: format).write(Self.line(event))
                         }
@@ -202,7 +203,7 @@ struct RunWatch {
             screen.finish()
             Output(format: format).write(Self.outputsText(run))
         } else if format == .json {
-            Output(format: format).write(ProtoJSON.encode(run).render() + "\n")
+            Output(format: format).write(Transcoder().encode(run).render() + "\n")
         } else {
             Output(format: format).write("run \(run.id) \(Render.name(run.status)) in "
                                          + "\(Render.duration(run.startedAt ?? run.createdAt, run.finishedAt))\n"
@@ -220,7 +221,7 @@ struct RunWatch {
         var text = ""
         if let e = run.error { text += "error: \(e.code): \(e.message)\n" }
         if let outputs = run.outputs, !outputs.fields.isEmpty {
-            text += "outputs:\n" + ProtoJSON.encode(outputs).render(pretty: true) + "\n"
+            text += "outputs:\n" + Transcoder().encode(outputs).render(pretty: true) + "\n"
         }
         return text
     }

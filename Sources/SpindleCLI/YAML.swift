@@ -10,6 +10,7 @@
 // comments, an optional leading `---`, and flow `[...]` / `{...}` collections on one line.
 // Refused with a clear error: tabs in indentation, anchors, aliases, tags, directives,
 // duplicate keys, multi-line plain scalars, several documents.
+public import ProtoJSON
 
 public enum YAML {
     public struct Limits: Sendable {
@@ -464,9 +465,6 @@ public enum YAML {
     }
 }
 
-extension Character {
-    var isASCIIDigitish: Bool { ("0"..."9").contains(self) }
-}
 
 extension String {
     func trimmingTrailingSpaces() -> String {

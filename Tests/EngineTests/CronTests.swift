@@ -1,4 +1,5 @@
 import Testing
+import CivilDate
 @testable import Engine
 
 /// The values a field's bits hold, ascending.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CivilDate
 @testable import Engine
 
 /// The instant of a UTC date-time.

@@ -1,3 +1,5 @@
+import CivilDate
+
 /// Fire times of a cron expression in a zone.
 ///
 /// A schedule fires at the first instant the zone's wall clock reads a matching minute (or

@@ -1,3 +1,5 @@
+import CivilDate
+
 /// The POSIX TZ string a TZif footer carries ("CET-1CEST,M3.5.0,M10.5.0/3"): the rule for
 /// instants after the file's last transition. RFC 8536 section 3.3 with its extensions:
 /// rule times from -167 to 167 hours, and DST all year round.

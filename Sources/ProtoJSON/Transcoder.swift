@@ -7,22 +7,29 @@
 import Messages
 import ProtoWire
 
-struct TranscodeError: Error, CustomStringConvertible {
-    let message: String
-    init(_ message: String) { self.message = message }
-    var description: String { message }
+public struct TranscodeError: Error, Sendable, CustomStringConvertible {
+    /// Where in the JSON document: "definition.steps[2].retry.maxAttempts"; empty for the whole.
+    public let path: String
+    public let reason: String
+    public init(_ reason: String, path: String = "") {
+        self.reason = reason
+        self.path = path
+    }
+    /// "definition.steps[0].idd: unknown field ...", or the reason alone.
+    public var message: String { path.isEmpty ? reason : "\(path): \(reason)" }
+    public var description: String { message }
 }
 
-struct Transcoder: Sendable {
-    let schema: ProtoSchema
+public struct Transcoder: Sendable {
+    public let schema: ProtoSchema
     /// Nesting limit for both directions (the protobuf reader's own default).
     static let depthLimit = 64
 
-    init(schema: ProtoSchema = .shared) { self.schema = schema }
+    public init(schema: ProtoSchema = .shared) { self.schema = schema }
 
     // MARK: protobuf -> JSON
 
-    func json(from bytes: ArraySlice<UInt8>, type: String, depth: Int = 0) throws(TranscodeError) -> JSON {
+    public func json(from bytes: ArraySlice<UInt8>, type: String, depth: Int = 0) throws(TranscodeError) -> JSON {
         guard depth < Self.depthLimit else { throw TranscodeError("message nested deeper than \(Self.depthLimit)") }
         if let wkt = try wellKnownJSON(bytes, type: type, depth: depth) { return wkt }
         guard let message = schema.messages[type] else { throw TranscodeError("unknown message type \(type)") }
@@ -51,21 +58,21 @@ struct Transcoder: Sendable {
         } catch {
             throw TranscodeError("malformed \(type): \(error)")
         }
-        var members: [(String, JSON)] = []
+        var members: [JSONMember] = []
         for field in message.fields {
             guard let raws = values[field.number], !raws.isEmpty else { continue }
             if let entry = field.mapEntry {
-                var object: [(String, JSON)] = []
+                var object: [JSONMember] = []
                 for raw in raws {
                     guard case .bytes(let body) = raw else { continue }
                     let (key, value) = try mapEntry(body, entry, depth: depth)
-                    if let i = object.firstIndex(where: { $0.0 == key }) { object[i].1 = value } else { object.append((key, value)) }
+                    if let i = object.firstIndex(where: { $0.key == key }) { object[i].value = value } else { object.append(JSONMember(key, value)) }
                 }
-                members.append((field.jsonName, .object(object)))
+                members.append(JSONMember(field.jsonName, .object(object)))
             } else if field.repeated {
                 var items: [JSON] = []
                 for raw in raws { items.append(try value(raw, field, depth: depth)) }
-                members.append((field.jsonName, .array(items)))
+                members.append(JSONMember(field.jsonName, .array(items)))
             } else {
                 var last = raws[raws.count - 1]
                 if field.type == .message, raws.count > 1 {
@@ -76,7 +83,7 @@ struct Transcoder: Sendable {
                 }
                 let json = try value(last, field, depth: depth)
                 if !field.hasPresence && field.type != .message && Self.isDefault(json) { continue }
-                members.append((field.jsonName, json))
+                members.append(JSONMember(field.jsonName, json))
             }
         }
         return .object(members)
@@ -176,21 +183,13 @@ struct Transcoder: Sendable {
         case (.uint64, .varint(let v)): return .string(String(v))
         case (.fixed32, .fixed32(let v)): return .number(String(v))
         case (.sfixed32, .fixed32(let v)): return .number(String(Int32(bitPattern: v)))
-        case (.float, .fixed32(let v)): return Self.number(Double(Float(bitPattern: v)), float: true)
+        case (.float, .fixed32(let v)): return .number(Double(Float(bitPattern: v)), float: true)
         case (.fixed64, .fixed64(let v)): return .string(String(v))
         case (.sfixed64, .fixed64(let v)): return .string(String(Int64(bitPattern: v)))
-        case (.double, .fixed64(let v)): return Self.number(Double(bitPattern: v), float: false)
+        case (.double, .fixed64(let v)): return .number(Double(bitPattern: v))
         default:
             throw TranscodeError("field \(field.name) has the wrong wire type for \(field.type)")
         }
-    }
-
-    static func number(_ v: Double, float: Bool) -> JSON {
-        if v.isNaN { return .string("NaN") }
-        if v.isInfinite { return .string(v > 0 ? "Infinity" : "-Infinity") }
-        if v == 0 && v.sign == .minus { return .number("-0") }  // not the default: its bits differ
-        if v == v.rounded() && abs(v) < 1e15 { return .number(String(Int64(v))) }
-        return .number(float ? Float(v).description : v.description)
     }
 
     static func isDefault(_ json: JSON) -> Bool {
@@ -230,53 +229,61 @@ struct Transcoder: Sendable {
 
     // MARK: JSON -> protobuf
 
-    func protobuf(from json: JSON, type: String) throws(TranscodeError) -> [UInt8] {
+    public func protobuf(from json: JSON, type: String, path: String = "") throws(TranscodeError) -> [UInt8] {
         var writer = ProtoWriter()
-        try write(json, type: type, into: &writer, depth: 0)
+        try write(json, type: type, into: &writer, depth: 0, path: path)
         return writer.take()
     }
 
-    func write(_ json: JSON, type: String, into w: inout ProtoWriter, depth: Int) throws(TranscodeError) {
-        guard depth < Self.depthLimit else { throw TranscodeError("JSON nested deeper than \(Self.depthLimit)") }
-        if try writeWellKnown(json, type: type, into: &w, depth: depth) { return }
-        guard let message = schema.messages[type] else { throw TranscodeError("unknown message type \(type)") }
+    /// `path` is where `json` stands in the document ("definition.steps[2]"), for errors.
+    func write(_ json: JSON, type: String, into w: inout ProtoWriter, depth: Int, path: String) throws(TranscodeError) {
+        guard depth < Self.depthLimit else { throw TranscodeError("nested deeper than \(Self.depthLimit) levels", path: path) }
+        if try writeWellKnown(json, type: type, into: &w, depth: depth, path: path) { return }
+        guard let message = schema.messages[type] else { throw TranscodeError("unknown message type \(type)", path: path) }
         guard case .object(let members) = json else {
-            throw TranscodeError("\(Self.shortName(type)) must be a JSON object")
+            throw TranscodeError("expected an object (\(Self.shortName(type)) is a JSON object)", path: path)
         }
         var seen: Set<Int> = []
-        for (key, value) in members {
-            guard let field = message.field(named: key) else {
-                throw TranscodeError("unknown field \"\(key)\" in \(type)")
+        for member in members {
+            let fieldPath = Self.join(path, member.key)
+            guard let field = message.field(named: member.key) else {
+                let names = message.fields.map(\.jsonName).joined(separator: ", ")
+                throw TranscodeError("unknown field \"\(member.key)\" in \(type) (it has \(names))", path: fieldPath)
             }
             guard seen.insert(field.number).inserted else {
-                throw TranscodeError("field \"\(field.name)\" given twice (as \(field.name) and \(field.jsonName))")
+                throw TranscodeError("given twice (as \(field.name) and \(field.jsonName))", path: fieldPath)
             }
-            if case .null = value, field.typeName != "google.protobuf.Value" { continue }
-            try writeField(field, value, into: &w, depth: depth)
+            if case .null = member.value, field.typeName != "google.protobuf.Value" { continue }
+            try writeField(field, member.value, into: &w, depth: depth, path: fieldPath)
         }
     }
 
-    private func writeField(_ field: SchemaField, _ value: JSON, into w: inout ProtoWriter, depth: Int) throws(TranscodeError) {
+    /// "a.b", "a[3]" (a path already ending in an index is joined the same way).
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    private func writeField(_ field: SchemaField, _ value: JSON, into w: inout ProtoWriter, depth: Int,
+                            path: String) throws(TranscodeError) {
         if let entry = field.mapEntry {
-            guard case .object(let members) = value else { throw TranscodeError("field \(field.name) must be a JSON object (a map)") }
-            for (key, item) in members {
+            guard case .object(let members) = value else { throw TranscodeError("expected an object (a map)", path: path) }
+            for member in members {
                 var entryWriter = ProtoWriter()
-                try writeSingle(entry.key, Self.mapKeyJSON(key, entry.key), into: &entryWriter, depth: depth)
-                try writeSingle(entry.value, item, into: &entryWriter, depth: depth)
+                let entryPath = Self.join(path, member.key)
+                try writeSingle(entry.key, Self.mapKeyJSON(member.key, entry.key), into: &entryWriter, depth: depth, path: entryPath)
+                try writeSingle(entry.value, member.value, into: &entryWriter, depth: depth, path: entryPath)
                 w.writeTag(field.number, .lengthDelimited)
                 w.writeLengthDelimited(entryWriter.take())
             }
             return
         }
         if field.repeated {
-            guard case .array(let items) = value else { throw TranscodeError("field \(field.name) must be a JSON array") }
-            for item in items {
-                if case .null = item { throw TranscodeError("field \(field.name) holds a null item") }
-                try writeSingle(field, item, into: &w, depth: depth)
+            guard case .array(let items) = value else { throw TranscodeError("expected a list (a JSON array)", path: path) }
+            for (i, item) in items.enumerated() {
+                if case .null = item { throw TranscodeError("a list item is null", path: "\(path)[\(i)]") }
+                try writeSingle(field, item, into: &w, depth: depth, path: "\(path)[\(i)]")
             }
             return
         }
-        try writeSingle(field, value, into: &w, depth: depth)
+        try writeSingle(field, value, into: &w, depth: depth, path: path)
     }
 
     static func mapKeyJSON(_ key: String, _ field: SchemaField) -> JSON {
@@ -287,22 +294,27 @@ struct Transcoder: Sendable {
         }
     }
 
-    func writeSingle(_ field: SchemaField, _ value: JSON, into w: inout ProtoWriter, depth: Int) throws(TranscodeError) {
+    func writeSingle(_ field: SchemaField, _ value: JSON, into w: inout ProtoWriter, depth: Int,
+                     path: String) throws(TranscodeError) {
+        /// The error, naming the proto field too where the path spells it otherwise.
+        func fail(_ reason: String) -> TranscodeError {
+            let last = path.split(separator: ".").last.map(String.init) ?? ""
+            let named = field.name == last || field.name == "value" ? reason : "\(reason) (field \(field.name))"
+            return TranscodeError(named, path: path)
+        }
         let n = field.number
         switch field.type {
         case .message, .group:
             var nested = ProtoWriter()
-            try write(value, type: field.typeName ?? "", into: &nested, depth: depth + 1)
+            try write(value, type: field.typeName ?? "", into: &nested, depth: depth + 1, path: path)
             w.writeTag(n, .lengthDelimited)
             w.writeLengthDelimited(nested.take())
         case .string:
-            guard case .string(let s) = value else { throw TranscodeError("field \(field.name) must be a string") }
+            guard case .string(let s) = value else { throw fail("expected a string") }
             w.writeTag(n, .lengthDelimited)
             w.writeLengthDelimited(Array(s.utf8))
         case .bytes:
-            guard case .string(let s) = value, let bytes = Self.decodeBase64(s) else {
-                throw TranscodeError("field \(field.name) must be a base64 string")
-            }
+            guard case .string(let s) = value, let bytes = Self.decodeBase64(s) else { throw fail("expected base64 text") }
             w.writeTag(n, .lengthDelimited)
             w.writeLengthDelimited(bytes)
         case .bool:
@@ -311,7 +323,7 @@ struct Transcoder: Sendable {
             case .bool(let v): b = v
             case .string("true"): b = true
             case .string("false"): b = false
-            default: throw TranscodeError("field \(field.name) must be true or false")
+            default: throw fail("expected true or false")
             }
             w.writeTag(n, .varint)
             w.writeVarint(b ? 1 : 0)
@@ -326,123 +338,121 @@ struct Transcoder: Sendable {
                     number = v
                 } else {
                     let names = schema.enums[field.typeName ?? ""]?.values.map(\.name).joined(separator: ", ") ?? ""
-                    throw TranscodeError("field \(field.name): \"\(name)\" is not a value of \(field.typeName ?? "") (\(names))")
+                    throw TranscodeError("unknown value \"\(name)\" (one of: \(names))", path: path)
                 }
             } else {
-                number = Int32(try Self.integer(value, field, min: Int64(Int32.min), max: Int64(Int32.max)))
+                guard case .number = value else { throw fail("expected an enum name or number") }
+                number = Int32(try integer(value, min: Int64(Int32.min), max: Int64(Int32.max), fail))
             }
             w.writeTag(n, .varint)
             w.writeVarint(UInt64(bitPattern: Int64(number)))
         case .int32:
-            let v = try Self.integer(value, field, min: Int64(Int32.min), max: Int64(Int32.max))
+            let v = try integer(value, min: Int64(Int32.min), max: Int64(Int32.max), fail)
             w.writeTag(n, .varint)
             w.writeVarint(UInt64(bitPattern: v))
         case .int64:
-            let v = try Self.integer(value, field, min: Int64.min, max: Int64.max)
+            let v = try integer(value, min: Int64.min, max: Int64.max, fail)
             w.writeTag(n, .varint)
             w.writeVarint(UInt64(bitPattern: v))
         case .sint32:
-            let v = try Self.integer(value, field, min: Int64(Int32.min), max: Int64(Int32.max))
+            let v = try integer(value, min: Int64(Int32.min), max: Int64(Int32.max), fail)
             w.writeTag(n, .varint)
             w.writeVarint(UInt64(ZigZag.encode(Int32(v))))
         case .sint64:
-            let v = try Self.integer(value, field, min: Int64.min, max: Int64.max)
+            let v = try integer(value, min: Int64.min, max: Int64.max, fail)
             w.writeTag(n, .varint)
             w.writeVarint(ZigZag.encode(v))
         case .uint32:
-            let v = try Self.unsigned(value, field, max: UInt64(UInt32.max))
+            let v = try unsigned(value, max: UInt64(UInt32.max), fail)
             w.writeTag(n, .varint)
             w.writeVarint(v)
         case .uint64:
-            let v = try Self.unsigned(value, field, max: UInt64.max)
+            let v = try unsigned(value, max: UInt64.max, fail)
             w.writeTag(n, .varint)
             w.writeVarint(v)
         case .fixed32:
-            let v = try Self.unsigned(value, field, max: UInt64(UInt32.max))
+            let v = try unsigned(value, max: UInt64(UInt32.max), fail)
             w.writeTag(n, .fixed32)
             w.writeFixed32(UInt32(v))
         case .sfixed32:
-            let v = try Self.integer(value, field, min: Int64(Int32.min), max: Int64(Int32.max))
+            let v = try integer(value, min: Int64(Int32.min), max: Int64(Int32.max), fail)
             w.writeTag(n, .fixed32)
             w.writeFixed32(UInt32(bitPattern: Int32(v)))
         case .fixed64:
-            let v = try Self.unsigned(value, field, max: UInt64.max)
+            let v = try unsigned(value, max: UInt64.max, fail)
             w.writeTag(n, .fixed64)
             w.writeFixed64(v)
         case .sfixed64:
-            let v = try Self.integer(value, field, min: Int64.min, max: Int64.max)
+            let v = try integer(value, min: Int64.min, max: Int64.max, fail)
             w.writeTag(n, .fixed64)
             w.writeFixed64(UInt64(bitPattern: v))
         case .float:
-            let v = try Self.floating(value, field)
-            guard v.isNaN || v.isInfinite || Float(v).isFinite else {
-                throw TranscodeError("field \(field.name): \(v) is out of range for float")
-            }
+            let v = try floating(value, fail)
+            guard v.isNaN || v.isInfinite || Float(v).isFinite else { throw fail("expected a number in range (\(v) is out of range for float)") }
             w.writeTag(n, .fixed32)
             w.writeFixed32(Float(v).bitPattern)
         case .double:
-            let v = try Self.floating(value, field)
+            let v = try floating(value, fail)
             w.writeTag(n, .fixed64)
             w.writeFixed64(v.bitPattern)
         }
     }
 
     /// The text of a JSON number, or of a string holding one (proto3 JSON allows both).
-    private static func numberText(_ value: JSON, _ field: SchemaField) throws(TranscodeError) -> String {
+    private func numberText(_ value: JSON, _ what: String, _ fail: (String) -> TranscodeError) throws(TranscodeError) -> String {
         switch value {
         case .number(let text): return text
         case .string(let text) where !text.isEmpty && !text.contains(" "): return text
-        default: throw TranscodeError("field \(field.name) must be a number")
+        default: throw fail("expected \(what)")
         }
     }
 
-    static func integer(_ value: JSON, _ field: SchemaField, min: Int64, max: Int64) throws(TranscodeError) -> Int64 {
-        let text = try numberText(value, field)
+    private func integer(_ value: JSON, min: Int64, max: Int64,
+                         _ fail: (String) -> TranscodeError) throws(TranscodeError) -> Int64 {
+        let text = try numberText(value, "an integer", fail)
         if let v = Int64(text) {
-            guard v >= min && v <= max else { throw TranscodeError("field \(field.name): \(text) is out of range") }
+            guard v >= min && v <= max else { throw fail("expected an integer in range (\(text) is out of range)") }
             return v
         }
         // 1e3 and 5.0 are integers too; 1.5 is not.
-        guard let d = Double(text), d.isFinite, d == d.rounded() else {
-            throw TranscodeError("field \(field.name): \(text) is not an integer")
-        }
+        guard let d = Double(text), d.isFinite, d == d.rounded() else { throw fail("expected an integer (\(text) is not one)") }
         guard d >= Double(min) && d <= Double(max) && abs(d) < 9.007199254740992e15 else {
-            throw TranscodeError("field \(field.name): \(text) is out of range")
+            throw fail("expected an integer in range (\(text) is out of range)")
         }
         return Int64(d)
     }
 
-    static func unsigned(_ value: JSON, _ field: SchemaField, max: UInt64) throws(TranscodeError) -> UInt64 {
-        let text = try numberText(value, field)
+    private func unsigned(_ value: JSON, max: UInt64, _ fail: (String) -> TranscodeError) throws(TranscodeError) -> UInt64 {
+        let text = try numberText(value, "a non-negative integer", fail)
         if let v = UInt64(text) {
-            guard v <= max else { throw TranscodeError("field \(field.name): \(text) is out of range") }
+            guard v <= max else { throw fail("expected an integer in range (\(text) is out of range)") }
             return v
         }
-        let v = try integer(value, field, min: 0, max: Int64.max)
-        guard UInt64(v) <= max else { throw TranscodeError("field \(field.name): \(text) is out of range") }
+        let v = try integer(value, min: 0, max: Int64.max, fail)
+        guard UInt64(v) <= max else { throw fail("expected an integer in range (\(text) is out of range)") }
         return UInt64(v)
     }
 
-    static func floating(_ value: JSON, _ field: SchemaField) throws(TranscodeError) -> Double {
+    private func floating(_ value: JSON, _ fail: (String) -> TranscodeError) throws(TranscodeError) -> Double {
         switch value {
         case .string("NaN"): return .nan
         case .string("Infinity"): return .infinity
         case .string("-Infinity"): return -.infinity
         default:
-            let text = try numberText(value, field)
-            guard let d = Double(text), d.isFinite else { throw TranscodeError("field \(field.name): \(text) is not a number") }
+            let text = try numberText(value, "a number", fail)
+            guard let d = Double(text), d.isFinite else { throw fail("expected a number (\(text) is not a finite one)") }
             return d
         }
     }
 
     /// Standard or URL-safe base64, padded or not.
-    static func decodeBase64(_ s: String) -> [UInt8]? {
+    public static func decodeBase64(_ s: String) -> [UInt8]? {
         var t = String(s.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
         while t.utf8.count % 4 != 0 { t += "=" }
         return Base64.decode(t)
     }
 
-    static func shortName(_ type: String) -> String {
+    public static func shortName(_ type: String) -> String {
         type.split(separator: ".").last.map(String.init) ?? type
     }
 }

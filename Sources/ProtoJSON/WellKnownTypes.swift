@@ -1,6 +1,7 @@
 // The well-known types' special JSON forms: Struct / Value / ListValue as plain JSON,
 // Timestamp as RFC 3339 ("2026-01-02T03:04:05.500Z"), Duration as "1.5s", the wrappers as
 // their bare value, FieldMask as "a,bC", Any as {"@type": ..., fields...}.
+import CivilDate
 import Messages
 import ProtoWire
 
@@ -22,14 +23,16 @@ extension Transcoder {
     func wellKnownJSON(_ bytes: ArraySlice<UInt8>, type: String, depth: Int) throws(TranscodeError) -> JSON? {
         switch type {
         case "google.protobuf.Struct":
-            guard case .object(let members) = try plain(bytes, type, depth) else { return .object([]) }
-            return members.first?.1 ?? .object([])
+            // By key: the map's wire order is whatever the encoder's dictionary gave.
+            guard case .object(let members) = try plain(bytes, type, depth),
+                  case .object(let fields)? = members.first?.value else { return .object([]) }
+            return .object(fields.sorted { $0.key < $1.key })
         case "google.protobuf.ListValue":
             guard case .object(let members) = try plain(bytes, type, depth) else { return .array([]) }
-            return members.first?.1 ?? .array([])
+            return members.first?.value ?? .array([])
         case "google.protobuf.Value":
             guard case .object(let members) = try plain(bytes, type, depth), let kind = members.first else { return .null }
-            return kind.1
+            return kind.value
         case "google.protobuf.Timestamp":
             let (seconds, nanos) = try secondsAndNanos(bytes)
             guard seconds >= -62_135_596_800 && seconds <= 253_402_300_799 && nanos >= 0 && nanos < 1_000_000_000 else {
@@ -38,14 +41,10 @@ extension Transcoder {
             return .string(RFC3339.format(seconds: seconds, nanos: nanos))
         case "google.protobuf.Duration":
             let (seconds, nanos) = try secondsAndNanos(bytes)
-            let negative = seconds < 0 || nanos < 0
-            var text = negative ? "-" : ""
-            text += String(abs(seconds))
-            text += RFC3339.fraction(Int32(abs(Int(nanos))))
-            return .string(text + "s")
+            return .string(RFC3339.formatDuration(seconds: seconds, nanos: nanos))
         case "google.protobuf.FieldMask":
             guard case .object(let members) = try plain(bytes, type, depth),
-                  case .array(let paths)? = members.first?.1 else { return .string("") }
+                  case .array(let paths)? = members.first?.value else { return .string("") }
             return .string(paths.compactMap { if case .string(let p) = $0 { ProtoSchema.lowerCamel(p) } else { nil } }
                 .joined(separator: ","))
         case "google.protobuf.Any":
@@ -53,7 +52,7 @@ extension Transcoder {
         default:
             guard let wrapped = Self.wrappers[type] else { return nil }
             guard case .object(let members) = try plainFields(bytes, [Self.wrapperField(wrapped)], depth) else { return nil }
-            return members.first?.1 ?? Self.defaultJSON(Self.wrapperField(wrapped))
+            return members.first?.value ?? Self.defaultJSON(Self.wrapperField(wrapped))
         }
     }
 
@@ -105,12 +104,12 @@ extension Transcoder {
         let type = String(url.split(separator: "/").last ?? "")
         let inner = try json(from: value, type: type, depth: depth + 1)
         if case .object(let members) = inner, Self.wellKnownNames.contains(type) == false {
-            return .object([("@type", .string(url))] + members)
+            return .object([JSONMember("@type", .string(url))] + members)
         }
-        return .object([("@type", .string(url)), ("value", inner)])
+        return .object([JSONMember("@type", .string(url)), JSONMember("value", inner)])
     }
 
-    static let wellKnownNames: Set<String> = Set(wrappers.keys).union([
+    public static let wellKnownNames: Set<String> = Set(wrappers.keys).union([
         "google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue", "google.protobuf.Timestamp",
         "google.protobuf.Duration", "google.protobuf.FieldMask", "google.protobuf.Any",
     ])
@@ -118,26 +117,28 @@ extension Transcoder {
     // MARK: JSON -> protobuf
 
     /// Writes a well-known type's special form; false for an ordinary message.
-    func writeWellKnown(_ json: JSON, type: String, into w: inout ProtoWriter, depth: Int) throws(TranscodeError) -> Bool {
+    func writeWellKnown(_ json: JSON, type: String, into w: inout ProtoWriter, depth: Int,
+                        path: String) throws(TranscodeError) -> Bool {
         switch type {
         case "google.protobuf.Struct":
-            guard case .object(let members) = json else { throw TranscodeError("a Struct must be a JSON object") }
-            for (key, value) in members {
+            guard case .object(let members) = json else { throw TranscodeError("expected an object (a Struct)", path: path) }
+            for member in members {
                 var entry = ProtoWriter()
                 entry.writeTag(1, .lengthDelimited)
-                entry.writeLengthDelimited(Array(key.utf8))
+                entry.writeLengthDelimited(Array(member.key.utf8))
                 var nested = ProtoWriter()
-                try write(value, type: "google.protobuf.Value", into: &nested, depth: depth + 1)
+                try write(member.value, type: "google.protobuf.Value", into: &nested, depth: depth + 1,
+                          path: Self.join(path, member.key))
                 entry.writeTag(2, .lengthDelimited)
                 entry.writeLengthDelimited(nested.take())
                 w.writeTag(1, .lengthDelimited)
                 w.writeLengthDelimited(entry.take())
             }
         case "google.protobuf.ListValue":
-            guard case .array(let items) = json else { throw TranscodeError("a ListValue must be a JSON array") }
-            for item in items {
+            guard case .array(let items) = json else { throw TranscodeError("expected a list (a JSON array)", path: path) }
+            for (i, item) in items.enumerated() {
                 var nested = ProtoWriter()
-                try write(item, type: "google.protobuf.Value", into: &nested, depth: depth + 1)
+                try write(item, type: "google.protobuf.Value", into: &nested, depth: depth + 1, path: "\(path)[\(i)]")
                 w.writeTag(1, .lengthDelimited)
                 w.writeLengthDelimited(nested.take())
             }
@@ -147,7 +148,7 @@ extension Transcoder {
                 w.writeTag(1, .varint)
                 w.writeVarint(0)
             case .number(let text):
-                guard let d = Double(text), d.isFinite else { throw TranscodeError("number \(text) out of range") }
+                guard let d = Double(text), d.isFinite else { throw TranscodeError("number \(text) is out of range", path: path) }
                 w.writeTag(2, .fixed64)
                 w.writeFixed64(d.bitPattern)
             case .string(let s):
@@ -158,46 +159,46 @@ extension Transcoder {
                 w.writeVarint(b ? 1 : 0)
             case .object:
                 var nested = ProtoWriter()
-                try write(json, type: "google.protobuf.Struct", into: &nested, depth: depth + 1)
+                try write(json, type: "google.protobuf.Struct", into: &nested, depth: depth + 1, path: path)
                 w.writeTag(5, .lengthDelimited)
                 w.writeLengthDelimited(nested.take())
             case .array:
                 var nested = ProtoWriter()
-                try write(json, type: "google.protobuf.ListValue", into: &nested, depth: depth + 1)
+                try write(json, type: "google.protobuf.ListValue", into: &nested, depth: depth + 1, path: path)
                 w.writeTag(6, .lengthDelimited)
                 w.writeLengthDelimited(nested.take())
             }
         case "google.protobuf.Timestamp":
             guard case .string(let text) = json, let (seconds, nanos) = RFC3339.parse(text) else {
-                throw TranscodeError("a Timestamp must be an RFC 3339 string (e.g. \"2026-01-02T03:04:05Z\")")
+                throw TranscodeError("expected an RFC 3339 time like \"2026-01-02T03:04:05Z\"", path: path)
             }
             writeSecondsAndNanos(seconds, nanos, into: &w)
         case "google.protobuf.Duration":
-            guard case .string(let text) = json, let (seconds, nanos) = Self.parseDuration(text) else {
-                throw TranscodeError("a Duration must be a string of seconds ending in \"s\" (e.g. \"1.5s\")")
+            guard case .string(let text) = json, let (seconds, nanos) = RFC3339.parseDuration(text) else {
+                throw TranscodeError("expected a duration like \"1.5s\" (or \"250ms\", \"2m\", \"1h\")", path: path)
             }
             writeSecondsAndNanos(seconds, nanos, into: &w)
         case "google.protobuf.FieldMask":
-            guard case .string(let text) = json else { throw TranscodeError("a FieldMask must be a string (\"a,bC\")") }
-            for path in text.split(separator: ",") where !path.isEmpty {
+            guard case .string(let text) = json else { throw TranscodeError("expected a string of paths (\"a,bC\")", path: path) }
+            for p in text.split(separator: ",") where !p.isEmpty {
                 w.writeTag(1, .lengthDelimited)
-                w.writeLengthDelimited(Array(Self.snakeCase(String(path)).utf8))
+                w.writeLengthDelimited(Array(Self.snakeCase(String(p)).utf8))
             }
         case "google.protobuf.Any":
-            guard case .object(let members) = json else { throw TranscodeError("an Any must be a JSON object") }
-            guard case .string(let url)? = json["@type"] else { throw TranscodeError("an Any needs \"@type\"") }
+            guard case .object(let members) = json else { throw TranscodeError("expected an object (an Any)", path: path) }
+            guard case .string(let url)? = json["@type"] else { throw TranscodeError("an Any needs \"@type\"", path: path) }
             let inner = String(url.split(separator: "/").last ?? "")
             let body: JSON = Self.wellKnownNames.contains(inner) ? (json["value"] ?? .null)
-                : .object(members.filter { $0.0 != "@type" })
+                : .object(members.filter { $0.key != "@type" })
             var nested = ProtoWriter()
-            try write(body, type: inner, into: &nested, depth: depth + 1)
+            try write(body, type: inner, into: &nested, depth: depth + 1, path: path)
             w.writeTag(1, .lengthDelimited)
             w.writeLengthDelimited(Array(url.utf8))
             w.writeTag(2, .lengthDelimited)
             w.writeLengthDelimited(nested.take())
         default:
             guard let wrapped = Self.wrappers[type] else { return false }
-            try writeSingle(Self.wrapperField(wrapped), json, into: &w, depth: depth)
+            try writeSingle(Self.wrapperField(wrapped), json, into: &w, depth: depth, path: path)
         }
         return true
     }
@@ -213,23 +214,6 @@ extension Transcoder {
         }
     }
 
-    static func parseDuration(_ text: String) -> (Int64, Int32)? {
-        guard text.hasSuffix("s") else { return nil }
-        var body = Substring(text.dropLast())
-        let negative = body.hasPrefix("-")
-        if negative { body = body.dropFirst() }
-        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isNumber),
-              let seconds = Int64(whole), seconds <= 315_576_000_000 else { return nil }
-        var nanos: Int32 = 0
-        if parts.count == 2 {
-            let frac = parts[1]
-            guard !frac.isEmpty, frac.count <= 9, frac.allSatisfy(\.isNumber) else { return nil }
-            nanos = Int32(frac + String(repeating: "0", count: 9 - frac.count)) ?? 0
-        }
-        return negative ? (-seconds, -nanos) : (seconds, nanos)
-    }
-
     static func snakeCase(_ camel: String) -> String {
         var out = ""
         for c in camel {
@@ -243,18 +227,25 @@ extension Transcoder {
     }
 }
 
-/// RFC 3339 timestamps in UTC, as proto3 JSON writes them ("Z", 0/3/6/9 fraction digits).
-enum RFC3339 {
-    static func format(seconds: Int64, nanos: Int32) -> String {
-        let days = Int64((Double(seconds) / 86_400).rounded(.down))
-        let secondOfDay = seconds - days * 86_400
-        let (y, m, d) = civil(fromDays: days)
-        func pad(_ v: Int64, _ width: Int) -> String {
+/// RFC 3339 timestamps in UTC as proto3 JSON writes them ("Z", 0/3/6/9 fraction digits), and
+/// Duration text ("1.5s"; on input also "250ms", "2m", "1h", the forms step configs use).
+public enum RFC3339 {
+    public static func format(seconds: Int64, nanos: Int32) -> String {
+        let days = Civil.floorDiv(Int(seconds), 86_400)
+        let secondOfDay = Int(seconds) - days * 86_400
+        let (y, m, d) = Civil.date(days: days)
+        func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
             + "\(pad(secondOfDay % 60, 2))\(fraction(nanos))Z"
+    }
+
+    /// "-1.500s": seconds with 0, 3, 6 or 9 fraction digits.
+    public static func formatDuration(seconds: Int64, nanos: Int32) -> String {
+        let negative = seconds < 0 || nanos < 0
+        return (negative ? "-" : "") + String(seconds.magnitude) + fraction(Int32(nanos.magnitude)) + "s"
     }
 
     /// ".5" style fraction with 3, 6 or 9 digits; empty for whole seconds.
@@ -267,8 +258,44 @@ enum RFC3339 {
         return "." + nine
     }
 
+    /// Seconds and nanos from "[-]digits[.up to 9 digits]" and a unit (s, ms, m, h), exactly
+    /// (no Double on the way); nil past the proto limit of 10000 years.
+    public static func parseDuration(_ text: String) -> (Int64, Int32)? {
+        var body = Substring(text)
+        let unit: (multiplier: Int64, fractionDigits: Int)
+        if body.hasSuffix("ms") { unit = (0, 6); body = body.dropLast(2) }
+        else if body.hasSuffix("s") { unit = (1, 9); body = body.dropLast() }
+        else if body.hasSuffix("m") { unit = (60, 9); body = body.dropLast() }
+        else if body.hasSuffix("h") { unit = (3600, 9); body = body.dropLast() }
+        else { return nil }
+        let negative = body.hasPrefix("-")
+        if negative { body = body.dropFirst() }
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.count <= 12,
+              whole.allSatisfy({ $0.isASCII && $0.isNumber }), let wholeValue = Int64(whole) else { return nil }
+        var fractionNanos: Int64 = 0  // of one unit, in billionths
+        if parts.count == 2 {
+            let frac = parts[1]
+            guard !frac.isEmpty, frac.count <= 9, frac.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            fractionNanos = Int64(frac + String(repeating: "0", count: 9 - frac.count)) ?? 0
+        }
+        var seconds: Int64
+        var nanos: Int64
+        if unit.multiplier == 0 {  // milliseconds
+            seconds = wholeValue / 1000
+            nanos = wholeValue % 1000 * 1_000_000 + fractionNanos / 1000
+        } else {
+            let scaled = fractionNanos * unit.multiplier
+            seconds = wholeValue * unit.multiplier + scaled / 1_000_000_000
+            nanos = scaled % 1_000_000_000
+        }
+        guard seconds <= 315_576_000_000 else { return nil }
+        if negative { (seconds, nanos) = (-seconds, -nanos) }
+        return (seconds, Int32(nanos))
+    }
+
     /// Seconds and nanos since the epoch; accepts "Z" or a "+hh:mm" / "-hh:mm" offset.
-    static func parse(_ text: String) -> (Int64, Int32)? {
+    public static func parse(_ text: String) -> (Int64, Int32)? {
         let b = Array(text.utf8)
         func num(_ from: Int, _ count: Int) -> Int64? {
             guard from + count <= b.count else { return nil }
@@ -309,29 +336,7 @@ enum RFC3339 {
             return nil
         }
         guard i == b.count else { return nil }
-        let seconds = days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset
+        let seconds = Int64(Civil.days(year: Int(y), month: Int(mo), day: Int(d))) * 86_400 + h * 3600 + mi * 60 + s - offset
         return (seconds, Int32(nanos))
-    }
-
-    /// Days since 1970-01-01 (H. Hinnant's days_from_civil).
-    static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -2,71 +2,71 @@
 // embedded in the binary (the same bytes server reflection serves). The transcoder walks
 // these tables, so a message added to proto/ later (and embedded by gen-descriptors.sh) is
 // covered with no code here.
-import Messages
+public import Messages
 import ProtoWire
 
-struct SchemaField: Sendable {
-    let name: String
-    let jsonName: String
-    let number: Int
-    let type: FieldType
-    let repeated: Bool
+public struct SchemaField: Sendable {
+    public let name: String
+    public let jsonName: String
+    public let number: Int
+    public let type: FieldType
+    public let repeated: Bool
     /// Message or enum type, fully qualified, no leading dot.
-    let typeName: String?
+    public let typeName: String?
     /// A real (non-synthetic) oneof member, or a proto3 `optional`: has presence.
-    let hasPresence: Bool
+    public let hasPresence: Bool
     /// The oneof it belongs to (a proto3 `optional` is a oneof of one).
-    var oneofIndex: Int? = nil
+    public var oneofIndex: Int? = nil
     /// Map fields: the entry message's key and value fields.
-    var mapEntry: MapEntry? = nil
+    public var mapEntry: MapEntry? = nil
 }
 
 /// A map field's entry: its key and value fields (a class: a struct cannot hold itself).
-final class MapEntry: Sendable {
-    let key: SchemaField
-    let value: SchemaField
+public final class MapEntry: Sendable {
+    public let key: SchemaField
+    public let value: SchemaField
     init(key: SchemaField, value: SchemaField) {
         self.key = key
         self.value = value
     }
 }
 
-struct SchemaMessageType: Sendable {
-    let name: String
-    let fields: [SchemaField]
-    let byNumber: [Int: Int]
+public struct SchemaMessageType: Sendable {
+    public let name: String
+    public let fields: [SchemaField]
+    public let byNumber: [Int: Int]
     /// By proto name and by JSON name.
-    let byName: [String: Int]
-    let isMapEntry: Bool
+    public let byName: [String: Int]
+    public let isMapEntry: Bool
 
-    func field(named key: String) -> SchemaField? { byName[key].map { fields[$0] } }
-    func field(number: Int) -> SchemaField? { byNumber[number].map { fields[$0] } }
+    public func field(named key: String) -> SchemaField? { byName[key].map { fields[$0] } }
+    public func field(number: Int) -> SchemaField? { byNumber[number].map { fields[$0] } }
 }
 
-struct SchemaEnumType: Sendable {
-    let name: String
-    let values: [(name: String, number: Int32)]
+public struct SchemaEnumType: Sendable {
+    public let name: String
+    public let values: [(name: String, number: Int32)]
 
-    func name(of number: Int32) -> String? { values.first { $0.number == number }?.name }
-    func number(of name: String) -> Int32? { values.first { $0.name == name }?.number }
+    public func name(of number: Int32) -> String? { values.first { $0.number == number }?.name }
+    public func number(of name: String) -> Int32? { values.first { $0.name == name }?.number }
 }
 
-struct SchemaMethod: Sendable {
-    let service: String
-    let name: String
-    let input: String
-    let output: String
-    let clientStreaming: Bool
-    let serverStreaming: Bool
+public struct SchemaMethod: Sendable {
+    public let service: String
+    public let name: String
+    public let input: String
+    public let output: String
+    public let clientStreaming: Bool
+    public let serverStreaming: Bool
 }
 
-struct ProtoSchema: Sendable {
-    private(set) var messages: [String: SchemaMessageType] = [:]
-    private(set) var enums: [String: SchemaEnumType] = [:]
+public struct ProtoSchema: Sendable {
+    public private(set) var messages: [String: SchemaMessageType] = [:]
+    public private(set) var enums: [String: SchemaEnumType] = [:]
     /// Keyed by "package.Service/Method".
-    private(set) var methods: [String: SchemaMethod] = [:]
+    public private(set) var methods: [String: SchemaMethod] = [:]
 
-    static let shared = ProtoSchema(files: EmbeddedDescriptors.files)
+    public static let shared = ProtoSchema(files: EmbeddedDescriptors.files)
 
     init(files: [EmbeddedFileDescriptor]) {
         var pending: [(String, GoogleProtobuf.DescriptorProto)] = []
@@ -140,7 +140,7 @@ struct ProtoSchema: Sendable {
     }
 
     /// protoc's json_name rule: drop underscores, capitalize the letter after each.
-    static func lowerCamel(_ name: String) -> String {
+    public static func lowerCamel(_ name: String) -> String {
         var out = ""
         var upper = false
         for c in name {

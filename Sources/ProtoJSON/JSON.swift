@@ -1,26 +1,44 @@
-// A JSON tree with object members in their written order, a strict parser (RFC 8259, with
-// line:column errors and depth / size limits) and a printer (compact or indented). The YAML
-// parser produces the same tree, so a definition file reads the same in either form.
+// The one JSON tree of the HTTP face and the CLI. Numbers keep their literal text, so an
+// int64 survives without passing through a Double; objects keep their members in written
+// order (output is in field order, lookups are by name). The parser is strict RFC 8259 over
+// bytes from the network or a file: duplicate members, leading zeros, lone surrogates and
+// control characters are errors, every error says line, column and byte offset, and depth,
+// size and number length are bounded. The printer writes compact or indented text. The CLI's
+// YAML parser produces the same tree, so a definition file reads the same in either form.
 
-/// A JSON value. Numbers keep their literal text, so an int64 survives the trip exactly.
+/// A JSON value.
 public indirect enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
+    /// The number's text as written (validated RFC 8259 syntax).
     case number(String)
     case string(String)
     case array([JSON])
     case object([JSONMember])
 
-    public static func number(_ value: Double) -> JSON {
-        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return .number(String(Int64(value))) }
-        return .number(String(value))
-    }
-
     public static func number(_ value: Int64) -> JSON { .number(String(value)) }
 
+    /// A double as proto3 JSON writes it: integral values without a fraction, NaN and the
+    /// infinities as their strings, -0 kept (its bits differ from 0); `float` prints the
+    /// shortest text that reads back as the same Float.
+    public static func number(_ v: Double, float: Bool = false) -> JSON {
+        if v.isNaN { return .string("NaN") }
+        if v.isInfinite { return .string(v > 0 ? "Infinity" : "-Infinity") }
+        if v == 0 && v.sign == .minus { return .number("-0") }
+        if v == v.rounded() && abs(v) < 1e15 { return .number(String(Int64(v))) }
+        return .number(float ? Float(v).description : v.description)
+    }
+
+    /// A member of an object (objects the parser made have no duplicate names).
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
-        return members.last(where: { $0.key == key })?.value
+        return members.first(where: { $0.key == key })?.value
+    }
+
+    /// An object's member names in order; nil for anything else.
+    public var objectKeys: [String]? {
+        guard case .object(let members) = self else { return nil }
+        return members.map(\.key)
     }
 
     public var stringValue: String? {
@@ -38,13 +56,15 @@ public struct JSONMember: Sendable, Equatable {
     }
 }
 
-/// A parse error with its 1-based line and column.
+/// A parse error with its 1-based line and column (and, for JSON, the byte offset).
 public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var column: Int
     public var message: String
-    public init(line: Int, column: Int, _ message: String) {
-        (self.line, self.column, self.message) = (line, column, message)
+    /// Bytes from the start of the input; nil where the parser counts lines (YAML).
+    public var offset: Int?
+    public init(line: Int, column: Int, _ message: String, offset: Int? = nil) {
+        (self.line, self.column, self.message, self.offset) = (line, column, message, offset)
     }
     public var description: String { "line \(line), column \(column): \(message)" }
 }
@@ -52,11 +72,16 @@ public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum JSONParser {
     public static let maxDepth = 64
     public static let maxBytes = 4 << 20
+    /// Longer number literals are refused (no value needs them; they cost time to convert).
+    public static let maxNumberLength = 64
 
     public static func parse(_ text: String) throws(SyntaxError) -> JSON {
-        let bytes = Array(text.utf8)
+        try parse(Array(text.utf8))
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSON {
         guard bytes.count <= maxBytes else {
-            throw SyntaxError(line: 1, column: 1, "input of \(bytes.count) bytes is over the limit of \(maxBytes)")
+            throw SyntaxError(line: 1, column: 1, "input of \(bytes.count) bytes is over the limit of \(maxBytes)", offset: 0)
         }
         var p = Cursor(bytes: bytes)
         p.skipSpace()
@@ -77,7 +102,7 @@ public enum JSONParser {
             for b in bytes[..<min(at, bytes.count)] {
                 if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
             }
-            return SyntaxError(line: line, column: column, message)
+            return SyntaxError(line: line, column: column, message, offset: at)
         }
 
         mutating func skipSpace() {
@@ -98,12 +123,18 @@ public enum JSONParser {
             case UInt8(ascii: "{"):
                 at += 1
                 var members: [JSONMember] = []
+                var seen: Set<String> = []
                 skipSpace()
                 if peek == UInt8(ascii: "}") { at += 1; return .object(members) }
                 while true {
                     skipSpace()
                     guard peek == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                    let start = at
                     let key = try string()
+                    guard seen.insert(key).inserted else {
+                        at = start
+                        throw error("duplicate member \"\(key)\"")
+                    }
                     skipSpace()
                     try expect(":")
                     skipSpace()
@@ -139,7 +170,12 @@ public enum JSONParser {
             let start = at
             if peek == UInt8(ascii: "-") { at += 1 }
             guard let first = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { throw error("bad number") }
-            if first == UInt8(ascii: "0") { at += 1 } else { digits() }
+            if first == UInt8(ascii: "0") {
+                at += 1
+                if let b = peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { throw error("leading zero in a number") }
+            } else {
+                digits()
+            }
             if peek == UInt8(ascii: ".") {
                 at += 1
                 guard digits() > 0 else { throw error("a digit must follow the decimal point") }
@@ -148,6 +184,10 @@ public enum JSONParser {
                 at += 1
                 if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { at += 1 }
                 guard digits() > 0 else { throw error("a digit must follow the exponent") }
+            }
+            guard at - start <= JSONParser.maxNumberLength else {
+                at = start
+                throw error("number longer than \(JSONParser.maxNumberLength) characters")
             }
             return String(decoding: bytes[start..<at], as: UTF8.self)
         }
@@ -188,6 +228,8 @@ public enum JSONParser {
                             let low = try hex4()
                             guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate") }
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else if (0xDC00..<0xE000).contains(scalar) {
+                            throw error("unpaired surrogate")
                         }
                         guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
                         out.append(contentsOf: Array(String(Character(u)).utf8))
@@ -215,7 +257,8 @@ public enum JSONParser {
     }
 }
 
-func hexDigit(_ b: UInt8) -> UInt32? {
+/// The value of one hex digit, upper or lower case.
+public func hexDigit(_ b: UInt8) -> UInt32? {
     switch b {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(b - UInt8(ascii: "0"))
     case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(b - UInt8(ascii: "a") + 10)
@@ -231,6 +274,9 @@ extension JSON {
         write(to: &out, pretty: pretty, indent: 0)
         return out
     }
+
+    /// The compact text as UTF-8, for a response body.
+    public func bytes() -> [UInt8] { Array(render().utf8) }
 
     private func write(to out: inout String, pretty: Bool, indent: Int) {
         switch self {

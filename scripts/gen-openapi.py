@@ -105,7 +105,7 @@ def message_schema(name):
 
 route_re = re.compile(r'Route\(method: "(\w+)", template: "([^"]+)", rpc: (\w+) \+ "(\w+)",\s*body: (\.none|\.all|\.field\("(\w+)"\))'
                       r'(?:, kind: \.(\w+))?(?:,\s*created: (true))?\)', re.S)
-services = {"workflows": "spindle.v1.WorkflowService", "runs": "spindle.v1.RunService"}
+services = {"workflows": "spindle.v1.WorkflowService", "runs": "spindle.v1.RunService", "workers": "spindle.v1.WorkerService"}
 paths = {}
 operation_ids = set()
 for method, template, svc, rpc, body, body_field, kind, created in route_re.findall(open(ROUTES).read()):

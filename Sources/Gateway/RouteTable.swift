@@ -34,6 +34,7 @@ struct Route: Sendable {
 enum RouteTable {
     static let workflows = "spindle.v1.WorkflowService/"
     static let runs = "spindle.v1.RunService/"
+    static let workers = "spindle.v1.WorkerService/"
 
     /// Literal segments are matched before variables (`/workflows/runs` is not a workflow id).
     static let routes: [Route] = [
@@ -89,5 +90,8 @@ enum RouteTable {
         Route(method: "GET", template: "/api/v1/workflows/{workflow_id}/schedules", rpc: runs + "ListSchedules", body: .none),
         Route(method: "POST", template: "/api/v1/workflows/{workflow_id}/schedules", rpc: runs + "CreateSchedule", body: .all,
               created: true),
+        // WorkerService (Connect is a worker's bidirectional stream: gRPC only)
+        Route(method: "GET", template: "/api/v1/queues", rpc: workers + "ListQueues", body: .none),
+        Route(method: "GET", template: "/api/v1/queues/{queue}", rpc: workers + "DescribeQueue", body: .none),
     ]
 }

@@ -147,6 +147,17 @@ def test_every_openapi_operation_is_routed(face):
 
 # --- JSON routes ----------------------------------------------------------------------------
 
+def test_queue_routes_answer_as_worker_service(face):
+    """GET /api/v1/queues and /api/v1/queues/{queue} are WorkerService's ListQueues / DescribeQueue."""
+    listed = face.call("GET", "/api/v1/queues")
+    assert listed.status_code == 200, listed.text
+    assert isinstance(listed.json().get("queues", []), list)
+    missing = face.call("GET", "/api/v1/queues/never-used-queue")
+    assert missing.status_code == 404 and missing.json()["code"] == 5, missing.text
+    assert "never-used-queue" in missing.json()["message"]
+    assert face.call("GET", "/api/v1/queues", token=None).status_code == 401
+
+
 def test_create_get_list_workflow_camel_and_snake_names(face):
     w = create(face, "names-snake")
     assert w["id"].startswith("wf_") and w["name"] == "names-snake"

@@ -37,7 +37,8 @@ spindle_start() {
   local pid=$! addr="" i
   SPINDLE_STARTED+=("$pid:$data")
   for ((i = 0; i < ${SPINDLE_START_TIMEOUT_S:-30} * 10; i++)); do
-    addr=$(sed -n 's/.*event=listening .*addr=\([^ ]*\).*/\1/p' "$out" | head -n1)
+    # " addr=": the space keeps http_addr= (the HTTP face, later on the same line) from matching.
+    addr=$(sed -n 's/.*event=listening.* addr=\([^ ]*\).*/\1/p' "$out" | head -n1)
     [ -n "$addr" ] && break
     kill -0 "$pid" 2> /dev/null || break
     sleep 0.1

@@ -104,6 +104,9 @@ public struct HTTP1RequestReader: Sendable {
     private var bodyBytes = 0
     /// Where the search for the head's end resumes (bytes already scanned).
     private var scanned = 0
+    /// Empty lines skipped before the current request's head. Counted across calls, so how
+    /// many are tolerated does not depend on how the bytes were split.
+    private var emptyLinesSkipped = 0
 
     public init(limits: HTTP1Limits = HTTP1Limits()) { self.limits = limits }
 
@@ -256,10 +259,9 @@ public struct HTTP1RequestReader: Sendable {
 
     private mutating func readHead() throws(HTTP1ParseError) -> HTTP1Event? {
         // Tolerate empty lines before a request (RFC 9112 §2.2), a few of them.
-        var skipped = 0
-        while buffer.count - start >= 2 && buffer[start] == cr && buffer[start + 1] == lf && skipped < 4 {
+        while buffer.count - start >= 2 && buffer[start] == cr && buffer[start + 1] == lf && emptyLinesSkipped < 4 {
             start += 2
-            skipped += 1
+            emptyLinesSkipped += 1
         }
         guard start < buffer.count else { return nil }
         scanned = max(scanned, start)
@@ -281,6 +283,7 @@ public struct HTTP1RequestReader: Sendable {
         let head = try Self.parseHead(buffer[start..<(end - 4)], limits: limits)
         start = end
         scanned = end
+        emptyLinesSkipped = 0
         bodyBytes = 0
         switch head.framing {
         case .none: state = .fixed(remaining: 0)

@@ -63,6 +63,26 @@ private func status(_ text: String, limits: HTTP1Limits = HTTP1Limits()) -> Int?
         }
     }
 
+    /// Found by the http-request fuzz target: four empty lines before a request are tolerated,
+    /// and the count was kept per call, so byte by byte every one of eight was skipped while
+    /// whole the fifth was read as an empty request line. The refusal must not depend on
+    /// how the bytes arrived.
+    @Test func emptyLinesBeforeARequestAreCountedWhateverTheSplit() throws {
+        let four = String(repeating: "\r\n", count: 4) + "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        #expect(try whole(four) == dripped(four))
+        #expect(try whole(four).count == 2)
+        let eight = String(repeating: "\r\n", count: 8) + "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        var errors: [HTTP1ParseError] = []
+        for feed in [whole, dripped] {
+            do {
+                _ = try feed(eight)
+            } catch {
+                errors.append(error)
+            }
+        }
+        #expect(errors == [HTTP1ParseError(400, "malformed request line"), HTTP1ParseError(400, "malformed request line")])
+    }
+
     @Test func expectContinueAndConnectionOptions() throws {
         let e = try whole("PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
         guard case .head(let head) = e[0] else { Issue.record("no head"); return }

@@ -307,7 +307,9 @@ public enum YAML {
             case "!": throw error("tags are not supported")
             case "|", ">": throw error("a block scalar (\(c)) must follow a mapping key")
             case "@", "`": throw error("\(c) cannot start a plain scalar")
-            default: return resolve(try plain(flow: flow))
+            default:
+                let start = offset
+                return try resolve(try plain(flow: flow), at: start)
             }
         }
 
@@ -327,14 +329,19 @@ public enum YAML {
             return text.trimmingTrailingSpaces()
         }
 
-        func resolve(_ text: String) -> JSON {
+        /// A plain scalar's value. A number is held to the JSON parser's length limit, so a
+        /// file means the same in YAML and in JSON (found by the yaml fuzz target).
+        func resolve(_ text: String, at start: Int) throws(SyntaxError) -> JSON {
             switch text {
             case "", "~", "null", "Null", "NULL": return .null
             case "true", "True", "TRUE": return .bool(true)
             case "false", "False", "FALSE": return .bool(false)
             default:
-                if let n = YAML.number(text) { return .number(n) }
-                return .string(text)
+                guard let n = YAML.number(text) else { return .string(text) }
+                guard n.utf8.count <= JSONParser.maxNumberLength else {
+                    throw parser.error(line, start, "number longer than \(JSONParser.maxNumberLength) characters")
+                }
+                return .number(n)
             }
         }
 

@@ -62,6 +62,16 @@ import Testing
         #expect(doc["l"] == .string("10:30"))
     }
 
+    /// Found by the yaml fuzz target: a 130-digit plain number was read as a number that the
+    /// JSON parser refuses, so the file's YAML and JSON forms disagreed. Both refuse it now.
+    @Test func numbersKeepTheJSONParsersLengthLimit() throws {
+        let longest = String(repeating: "7", count: JSONParser.maxNumberLength)
+        #expect(try parse("n: \(longest)\n")["n"] == .number(longest))
+        let e = failure("a: 1\nn:  \(longest)7\n")
+        #expect(e?.line == 2 && e?.column == 5 && e?.message.contains("number longer than 64") == true, "\(String(describing: e))")
+        #expect(failure("- [1, \(longest)7]\n")?.line == 1)
+    }
+
     @Test func doubleQuotedEscapes() throws {
         let doc = try parse(#"s: "tab\there \"q\" \u00e9 \x41 \\ end""#)
         #expect(doc["s"] == .string("tab\there \"q\" é A \\ end"))

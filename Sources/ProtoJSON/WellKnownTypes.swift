@@ -180,7 +180,10 @@ extension Transcoder {
             writeSecondsAndNanos(seconds, nanos, into: &w)
         case "google.protobuf.FieldMask":
             guard case .string(let text) = json else { throw TranscodeError("expected a string of paths (\"a,bC\")", path: path) }
-            for p in text.split(separator: ",") where !p.isEmpty {
+            // Every comma separates a path, empty ones too, as the reference json_format reads
+            // it: "a," is the paths ["a", ""], which prints back as "a," (found by the proto-json
+            // fuzz target: dropping the empty path changed the mask on a round trip).
+            for p in text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false) {
                 w.writeTag(1, .lengthDelimited)
                 w.writeLengthDelimited(Array(Self.snakeCase(String(p)).utf8))
             }

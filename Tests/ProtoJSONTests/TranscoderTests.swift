@@ -120,6 +120,19 @@ private func same(_ a: JSON, _ b: JSON) -> Bool {
         #expect(try t.json(from: bytes[...], type: "google.protobuf.Struct").render() == #"{"a":{"c":null,"z":true},"b":1}"#)
     }
 
+    /// Found by the proto-json fuzz target: "sss," lost its empty second path on the way in,
+    /// so the mask changed on a round trip. json_format keeps it: ["sss", ""] <-> "sss,".
+    @Test func fieldMaskPathsSplitOnEveryComma() throws {
+        let t = Transcoder()
+        for (text, paths) in [("sss,", ["sss", ""]), (",fooBar", ["", "foo_bar"]), ("", [])] as [(String, [String])] {
+            let bytes = try t.protobuf(from: .string(text), type: "google.protobuf.FieldMask")
+            var expected: [UInt8] = []
+            for p in paths { expected += [0x0A, UInt8(p.utf8.count)] + Array(p.utf8) }
+            #expect(bytes == expected, "\(text)")
+            #expect(try t.json(from: bytes[...], type: "google.protobuf.FieldMask") == .string(text))
+        }
+    }
+
     @Test func timestampsAndDurations() throws {
         #expect(RFC3339.format(seconds: 0, nanos: 0) == "1970-01-01T00:00:00Z")
         #expect(RFC3339.format(seconds: 1_700_000_000, nanos: 500_000_000) == "2023-11-14T22:13:20.500Z")

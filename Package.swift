@@ -15,7 +15,8 @@ let package = Package(
         .executable(name: "spindle", targets: ["spindle"]),
         // For the fuzz package in fuzz/ (its own Package.swift, built with -sanitize=fuzzer).
         .library(name: "SpindleFuzzable", targets: ["ProtoWire", "Messages", "Gzip", "RPC", "Storage", "Engine",
-                                                    "Effects", "Services", "Crypto"]),
+                                                    "Effects", "Services", "Crypto", "HTTP1",
+                                                    "ProtoJSON", "SpindleCLI"]),
     ],
     targets: [
         // C libraries (Debian: libnghttp2-dev, libssl-dev, zlib1g-dev), with tiny shims for macros.

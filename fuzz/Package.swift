@@ -9,7 +9,7 @@ import PackageDescription
 
 let targets = [
     "protowire", "messages", "deframer", "jwt", "expression", "cron", "tz", "storage", "snapshot",
-    "events", "workflow", "workflow-proto", "http-response",
+    "events", "workflow", "workflow-proto", "http-response", "http-request", "proto-json", "yaml",
 ]
 
 // The main package's settings, so the targets are written to the same rules.
